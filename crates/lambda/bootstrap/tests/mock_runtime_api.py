@@ -122,7 +122,7 @@ class MockRuntimeApi(object):
                 pass  # children are killed mid-request on purpose
 
         self.server = Server(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     @property
@@ -138,8 +138,12 @@ class MockRuntimeApi(object):
             "Lambda-Runtime-Aws-Request-Id": request_id,
             "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + timeout_ms),
             "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:us-east-1:000000000000:function:fn",
-            "Lambda-Runtime-Trace-Id": trace_id or "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1",
         }
+        # None: a realistic X-Ray header; "": no header at all (as when unset).
+        if trace_id is None:
+            trace_id = "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1"
+        if trace_id:
+            headers["Lambda-Runtime-Trace-Id"] = trace_id
         if content_type is not None:
             headers["Content-Type"] = content_type
         headers.update(extra_headers or {})
