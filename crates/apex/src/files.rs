@@ -23,8 +23,13 @@ pub struct SourceFile {
 
 /// Lists the files under `dir` not excluded by `ignore_lines` (gitignore
 /// syntax, relative to `dir`), sorted by entry name. An ignored directory
-/// is not descended into.
-pub fn collect(dir: &Path, ignore_lines: &[String]) -> Result<Vec<SourceFile>, ApexError> {
+/// is not descended into. The walk stops as soon as the files listed so far
+/// exceed `max_bytes`, so a symlink to a huge tree fails fast.
+pub fn collect(
+    dir: &Path,
+    ignore_lines: &[String],
+    max_bytes: u64,
+) -> Result<Vec<SourceFile>, ApexError> {
     let mut builder = GitignoreBuilder::new(dir);
     for line in ignore_lines {
         builder.add_line(None, line).map_err(|e| {
@@ -39,19 +44,28 @@ pub fn collect(dir: &Path, ignore_lines: &[String]) -> Result<Vec<SourceFile>, A
         .map_err(|e| ApexError::invalid(dir.join(".apexignore"), e.to_string()))?;
     let root = dir.canonicalize().map_err(|e| ApexError::io(dir, e))?;
     let mut out = Vec::new();
-    walk(&Walk { rules: &rules }, dir, "", &mut vec![root], &mut out)?;
+    let mut w = Walk {
+        rules: &rules,
+        dir,
+        max_bytes,
+        listed: 0,
+    };
+    walk(&mut w, dir, "", &mut vec![root], &mut out)?;
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
 
 struct Walk<'a> {
     rules: &'a Gitignore,
+    dir: &'a Path,
+    max_bytes: u64,
+    listed: u64,
 }
 
 /// `ancestors` holds the canonical paths of the directories being walked,
 /// so a symlink back into one of them is caught instead of recursing forever.
 fn walk(
-    w: &Walk<'_>,
+    w: &mut Walk<'_>,
     dir: &Path,
     prefix: &str,
     ancestors: &mut Vec<PathBuf>,
@@ -96,6 +110,14 @@ fn walk(
             if w.rules.matched(&name, false).is_ignore() {
                 continue;
             }
+            w.listed += meta.len();
+            if w.listed > w.max_bytes {
+                return Err(ApexError::TooLarge {
+                    what: format!("the code under {}", w.dir.display()),
+                    size: w.listed,
+                    limit: w.max_bytes,
+                });
+            }
             out.push(SourceFile {
                 name,
                 path,
@@ -118,5 +140,38 @@ fn mode_executable(meta: &std::fs::Metadata) -> bool {
     {
         let _ = meta;
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_cap_stops_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), "12345").unwrap();
+        std::fs::write(dir.path().join("b"), "67890").unwrap();
+        assert_eq!(collect(dir.path(), &[], 10).unwrap().len(), 2);
+        let err = collect(dir.path(), &[], 9).unwrap_err();
+        assert!(matches!(err, ApexError::TooLarge { limit: 9, .. }), "{err}");
+    }
+
+    #[test]
+    fn ignored_directories_are_not_entered_and_negation_works() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("node_modules/x")).unwrap();
+        std::fs::write(dir.path().join("node_modules/x/i.js"), "").unwrap();
+        std::fs::write(dir.path().join("a.md"), "").unwrap();
+        std::fs::write(dir.path().join("README.md"), "").unwrap();
+        let lines: Vec<String> = ["node_modules/", "*.md", "!README.md"]
+            .map(String::from)
+            .to_vec();
+        let names: Vec<String> = collect(dir.path(), &lines, 100)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names, ["README.md"]);
     }
 }

@@ -48,9 +48,7 @@ impl Function {
     /// hold; Apex's Unix-epoch zero is not representable), mode 0644, or
     /// 0755 for files with an execute bit, deflated.
     pub fn build_zip(&self) -> Result<Package, ApexError> {
-        let files = collect(self.dir(), self.ignore_lines())?;
-        let listed: u64 = files.iter().map(|f| f.size).sum();
-        self.check_unzipped(listed)?;
+        let files = collect(self.dir(), self.ignore_lines(), MAX_UNZIPPED_BYTES)?;
         let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
         let mut total = 0u64;
         for file in &files {

@@ -82,10 +82,30 @@ impl Project {
                     source,
                 }
             })?;
+            // A template without .Function.Name would deploy every function
+            // over the same Lambda function, one after the other.
+            if let Some(other) = functions.iter().find(|f: &&Function| f.full_name() == full) {
+                return Err(ApexError::invalid(
+                    &config_file,
+                    format!(
+                        "functions {:?} and {short:?} both get the name {full:?} from nameTemplate {:?}",
+                        other.short_name(),
+                        name_template.source()
+                    ),
+                ));
+            }
             functions.push(Function::load(&short, full, &defaults)?);
         }
 
         let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        if let Some(id) = nonempty(&raw.account_id)
+            && (id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(ApexError::invalid(
+                &config_file,
+                format!("accountId {id:?} must be 12 digits"),
+            ));
+        }
         Ok(Project {
             dir: dir.to_path_buf(),
             config_file,

@@ -220,3 +220,49 @@ fn missing_project_file() {
         .to_string();
     assert!(err.contains("project.json: not found"), "{err}");
 }
+
+#[test]
+fn duplicate_full_names_and_bad_account_ids_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["a", "b"] {
+        std::fs::create_dir_all(dir.path().join("functions").join(f)).unwrap();
+        std::fs::write(dir.path().join("functions").join(f).join("index.js"), "").unwrap();
+    }
+    let project_json = dir.path().join("project.json");
+    std::fs::write(
+        &project_json,
+        r#"{"name":"p","nameTemplate":"{{.Project.Name}}"}"#,
+    )
+    .unwrap();
+    let err = Project::load(dir.path(), None).unwrap_err().to_string();
+    assert!(
+        err.contains(r#"functions "a" and "b" both get the name "p""#),
+        "{err}"
+    );
+
+    std::fs::write(&project_json, r#"{"name":"p","accountId":"12345"}"#).unwrap();
+    let err = Project::load(dir.path(), None).unwrap_err().to_string();
+    assert!(
+        err.contains("accountId") && err.contains("12 digits"),
+        "{err}"
+    );
+
+    std::fs::write(&project_json, r#"{"name":"p","accountId":"000000000001"}"#).unwrap();
+    assert_eq!(
+        Project::load(dir.path(), None).unwrap().account_id(),
+        Some("000000000001")
+    );
+}
+
+#[test]
+fn hidden_and_plain_file_entries_under_functions_are_not_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("project.json"), r#"{"name":"p"}"#).unwrap();
+    std::fs::create_dir_all(dir.path().join("functions/.git")).unwrap();
+    std::fs::create_dir_all(dir.path().join("functions/real")).unwrap();
+    std::fs::write(dir.path().join("functions/real/main.py"), "").unwrap();
+    std::fs::write(dir.path().join("functions/notes.txt"), "").unwrap();
+    let project = Project::load(dir.path(), None).unwrap();
+    let names: Vec<&str> = project.functions().iter().map(|f| f.short_name()).collect();
+    assert_eq!(names, ["real"]);
+}
