@@ -175,7 +175,7 @@ fn hooks_run_in_the_function_dir_and_failures_carry_output() {
         msg.contains("to-stdout") && msg.contains("to-stderr"),
         "{msg}"
     );
-    assert!(msg.contains('3'), "{msg}");
+    assert!(msg.contains("exit status: 3"), "{msg}");
 }
 
 // ---- unzip_to ----
