@@ -251,8 +251,19 @@ const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
 
 // One HTTP exchange. The socket holds the event loop only while the exchange is
 // in flight (see the design note at the top of the file).
-function exchange(method, apiPath, headers, body) {
+function exchange(method, apiPath, headers, body, retried) {
   return new Promise((resolve, reject) => {
+    const fail = (e) => {
+      // The server may close an idle keep-alive connection just as we reuse
+      // it. Retry once on a fresh connection; should the first attempt have
+      // arrived after all, the API rejects the repeat with 400, which is
+      // harmless.
+      if (!retried && req.reusedSocket && e && e.code === 'ECONNRESET') {
+        exchange(method, apiPath, headers, body, true).then(resolve, reject);
+      } else {
+        reject(e);
+      }
+    };
     const req = http.request(
       { host: apiHost, port: apiPort, method, path: '/2018-06-01' + apiPath, headers, agent },
       (res) => {
@@ -266,7 +277,7 @@ function exchange(method, apiPath, headers, body) {
       },
     );
     req.on('socket', (s) => s.ref());
-    req.on('error', reject);
+    req.on('error', fail);
     req.end(body);
   });
 }

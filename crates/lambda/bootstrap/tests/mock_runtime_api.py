@@ -48,13 +48,13 @@ class MockRuntimeApi(object):
             def log_message(self, *args):
                 pass
 
-            def _send(self, status, obj=None, headers=None, body=None):
+            def _send(self, status, obj=None, headers=None, body=None, default_type=True):
                 if body is None:
                     body = json.dumps(obj if obj is not None else {"status": "OK"}).encode()
                 self.send_response(status)
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
-                if "Content-Type" not in (headers or {}):
+                if default_type and "Content-Type" not in (headers or {}):
                     self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -79,7 +79,9 @@ class MockRuntimeApi(object):
                     except queue.Empty:
                         continue
                 headers, body = event
-                self._send(200, headers=headers, body=body)
+                # An event's headers are sent exactly as queued (even without
+                # Content-Type, to exercise that case).
+                self._send(200, headers=headers, body=body, default_type=False)
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)

@@ -95,7 +95,7 @@ class InvocationFlow(NodeCase):
     def test_plain_handler_without_completion_succeeds_with_null_once_loop_drains(self):
         _, child, post = self.run_one("index.noCompletion")
         self.assertEqual((post.kind, post.body), ("response", b"null"))
-        self.assertTrue(any(line.endswith("\tINFO\ttimer ran") for line in child.lines()))
+        child.wait_line(r"\tINFO\ttimer ran$")
 
     def test_sync_throw(self):
         _, _, post = self.run_one("index.syncThrow")
