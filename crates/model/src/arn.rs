@@ -15,7 +15,10 @@ pub struct Scope {
 impl Scope {
     /// The unqualified function ARN.
     pub fn function_arn(&self, name: &str) -> String {
-        format!("arn:aws:lambda:{}:{}:function:{}", self.region, self.account, name)
+        format!(
+            "arn:aws:lambda:{}:{}:function:{}",
+            self.region, self.account, name
+        )
     }
 
     /// The function ARN with `:QUALIFIER` appended when one is given.
@@ -29,7 +32,10 @@ impl Scope {
 
 impl Default for Scope {
     fn default() -> Self {
-        Scope { region: "us-east-1".into(), account: "000000000000".into() }
+        Scope {
+            region: "us-east-1".into(),
+            account: "000000000000".into(),
+        }
     }
 }
 
@@ -50,7 +56,9 @@ impl Qualifier {
         if s == crate::LATEST {
             Qualifier::Latest
         } else if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-            s.parse().map(Qualifier::Version).unwrap_or_else(|_| Qualifier::Alias(s.to_string()))
+            s.parse()
+                .map(Qualifier::Version)
+                .unwrap_or_else(|_| Qualifier::Alias(s.to_string()))
         } else {
             Qualifier::Alias(s.to_string())
         }
@@ -91,7 +99,9 @@ impl FunctionRef {
             [name, q] => (*name, Some(*q), None, None),
             [acct, "function", name] => (*name, None, None, Some(*acct)),
             [acct, "function", name, q] => (*name, Some(*q), None, Some(*acct)),
-            ["arn", _, "lambda", region, acct, "function", name] => (*name, None, Some(*region), Some(*acct)),
+            ["arn", _, "lambda", region, acct, "function", name] => {
+                (*name, None, Some(*region), Some(*acct))
+            }
             ["arn", _, "lambda", region, acct, "function", name, q] => {
                 (*name, Some(*q), Some(*region), Some(*acct))
             }
@@ -114,17 +124,29 @@ impl FunctionRef {
 pub fn validate_function_name(name: &str) -> Result<(), ModelError> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok { Ok(()) } else { Err(ModelError::FunctionName(name.to_string())) }
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ModelError::FunctionName(name.to_string()))
+    }
 }
 
 /// Checks an alias name: `(?!^[0-9]+$)([a-zA-Z0-9-_]+)`, 1 to 128 characters.
 pub fn validate_alias_name(name: &str) -> Result<(), ModelError> {
     let ok = !name.is_empty()
         && name.len() <= 128
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         && !name.bytes().all(|b| b.is_ascii_digit());
-    if ok { Ok(()) } else { Err(ModelError::AliasName(name.to_string())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ModelError::AliasName(name.to_string()))
+    }
 }
 
 #[cfg(test)]
@@ -138,8 +160,12 @@ mod tests {
         let r = FunctionRef::parse("f:current").unwrap();
         assert_eq!(r.qualifier.as_deref(), Some("current"));
         let r = FunctionRef::parse("000000000000:function:f:3").unwrap();
-        assert_eq!((r.account.as_deref(), r.qualifier.as_deref()), (Some("000000000000"), Some("3")));
-        let r = FunctionRef::parse("arn:aws:lambda:eu-west-1:123456789012:function:f:$LATEST").unwrap();
+        assert_eq!(
+            (r.account.as_deref(), r.qualifier.as_deref()),
+            (Some("000000000000"), Some("3"))
+        );
+        let r =
+            FunctionRef::parse("arn:aws:lambda:eu-west-1:123456789012:function:f:$LATEST").unwrap();
         assert_eq!(r.region.as_deref(), Some("eu-west-1"));
         assert_eq!(r.qualifier.as_deref(), Some("$LATEST"));
         assert!(FunctionRef::parse("arn:aws:s3:::bucket").is_err());
@@ -159,7 +185,13 @@ mod tests {
     #[test]
     fn arns() {
         let s = Scope::default();
-        assert_eq!(s.function_arn("f"), "arn:aws:lambda:us-east-1:000000000000:function:f");
-        assert_eq!(s.qualified_arn("f", Some("1")), "arn:aws:lambda:us-east-1:000000000000:function:f:1");
+        assert_eq!(
+            s.function_arn("f"),
+            "arn:aws:lambda:us-east-1:000000000000:function:f"
+        );
+        assert_eq!(
+            s.qualified_arn("f", Some("1")),
+            "arn:aws:lambda:us-east-1:000000000000:function:f:1"
+        );
     }
 }

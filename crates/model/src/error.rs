@@ -7,7 +7,9 @@ pub enum ModelError {
     #[error("invalid function name '{0}': must match [a-zA-Z0-9-_]+ and be at most 64 characters")]
     FunctionName(String),
     /// An alias name that is empty, too long, all digits or has other characters.
-    #[error("invalid alias name '{0}': must match (?!^[0-9]+$)([a-zA-Z0-9-_]+), 1 to 128 characters")]
+    #[error(
+        "invalid alias name '{0}': must match (?!^[0-9]+$)([a-zA-Z0-9-_]+), 1 to 128 characters"
+    )]
     AliasName(String),
     /// A statement id outside `[a-zA-Z0-9-_]{1,100}`.
     #[error("invalid statement id '{0}': must match ([a-zA-Z0-9-_]+)")]

@@ -9,7 +9,7 @@ pub const LATEST: &str = "$LATEST";
 /// Everything that defines how a function runs, apart from its code.
 /// Two configurations compare equal exactly when a deploy would publish
 /// nothing new for them (Apex's "config unchanged").
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FunctionConfig {
     /// The full function name (after Apex's `nameTemplate`).
     pub name: String,
@@ -29,6 +29,7 @@ pub struct FunctionConfig {
     pub environment: BTreeMap<String, String>,
     /// Reserved concurrency: at most this many environments run at once;
     /// `Some(0)` throttles every invoke.
+    #[serde(default)]
     pub reserved_concurrency: Option<u32>,
 }
 

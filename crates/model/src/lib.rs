@@ -12,5 +12,5 @@ mod runtime;
 pub use arn::{FunctionRef, Qualifier, Scope, validate_alias_name, validate_function_name};
 pub use error::ModelError;
 pub use function::{Alias, FunctionConfig, FunctionVersion, LATEST};
-pub use policy::{Principal, Statement};
+pub use policy::{Principal, Statement, arn_like, validate_statement_id};
 pub use runtime::RuntimeKind;

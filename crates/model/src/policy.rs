@@ -2,7 +2,7 @@
 //! API Gateway's invoke is authorised against them.
 
 /// Who a statement grants to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Principal {
     /// `"*"`.
     Any,
@@ -31,7 +31,7 @@ impl Principal {
 }
 
 /// One statement of a function's resource policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Statement {
     /// Statement id, unique per function and qualifier.
     pub sid: String,
@@ -51,13 +51,19 @@ impl Statement {
     /// Whether this statement lets `service` invoke the function for a call
     /// whose source ARN is `source_arn` (API Gateway's check, lambda.md §7.4).
     pub fn allows_service_invoke(&self, service: &str, source_arn: &str, account: &str) -> bool {
-        let action_ok = matches!(self.action.as_str(), "lambda:InvokeFunction" | "lambda:*" | "*");
+        let action_ok = matches!(
+            self.action.as_str(),
+            "lambda:InvokeFunction" | "lambda:*" | "*"
+        );
         let principal_ok = match &self.principal {
             Principal::Any => true,
             Principal::Service(s) => s == service,
             Principal::Aws(_) => false,
         };
-        let arn_ok = self.source_arn.as_deref().is_none_or(|p| arn_like(p, source_arn));
+        let arn_ok = self
+            .source_arn
+            .as_deref()
+            .is_none_or(|p| arn_like(p, source_arn));
         let acct_ok = self.source_account.as_deref().is_none_or(|a| a == account);
         action_ok && principal_ok && arn_ok && acct_ok
     }
@@ -70,7 +76,11 @@ impl Statement {
 pub fn arn_like(pattern: &str, value: &str) -> bool {
     let p: Vec<&str> = pattern.splitn(6, ':').collect();
     let v: Vec<&str> = value.splitn(6, ':').collect();
-    p.len() == 6 && v.len() == 6 && p.iter().zip(&v).all(|(p, v)| glob(p.as_bytes(), v.as_bytes()))
+    p.len() == 6
+        && v.len() == 6
+        && p.iter()
+            .zip(&v)
+            .all(|(p, v)| glob(p.as_bytes(), v.as_bytes()))
 }
 
 /// Iterative glob with `*` and `?`, linear in practice (no recursion).
@@ -102,12 +112,27 @@ mod tests {
     #[test]
     fn arn_like_globs_within_parts() {
         let v = "arn:aws:execute-api:us-east-1:000000000000:abc123/test/POST/check";
-        assert!(arn_like("arn:aws:execute-api:us-east-1:000000000000:abc123/*/POST/check", v));
-        assert!(arn_like("arn:aws:execute-api:us-east-1:000000000000:abc123/*/*", v));
+        assert!(arn_like(
+            "arn:aws:execute-api:us-east-1:000000000000:abc123/*/POST/check",
+            v
+        ));
+        assert!(arn_like(
+            "arn:aws:execute-api:us-east-1:000000000000:abc123/*/*",
+            v
+        ));
         assert!(arn_like(v, v));
-        assert!(!arn_like("arn:aws:execute-api:us-east-1:000000000000:abc123/prod/POST/check", v));
-        assert!(arn_like("arn:aws:execute-api:*:000000000000:abc123/test/POST/check", v));
-        assert!(!arn_like("arn:aws:execute-api:*", v), "a wildcard never spans a colon");
+        assert!(!arn_like(
+            "arn:aws:execute-api:us-east-1:000000000000:abc123/prod/POST/check",
+            v
+        ));
+        assert!(arn_like(
+            "arn:aws:execute-api:*:000000000000:abc123/test/POST/check",
+            v
+        ));
+        assert!(
+            !arn_like("arn:aws:execute-api:*", v),
+            "a wildcard never spans a colon"
+        );
         assert!(arn_like("arn:aws:execute-api:us-east-?:*:abc123/test/*", v));
     }
 
@@ -125,5 +150,19 @@ mod tests {
         assert!(s.allows_service_invoke("apigateway.amazonaws.com", arn, "000000000000"));
         assert!(!s.allows_service_invoke("s3.amazonaws.com", arn, "000000000000"));
         assert_eq!(Principal::from_input("nobody"), None);
+    }
+}
+
+/// Checks a statement id against `([a-zA-Z0-9-_]+)`, at most 100 characters.
+pub fn validate_statement_id(sid: &str) -> Result<(), crate::ModelError> {
+    let ok = !sid.is_empty()
+        && sid.len() <= 100
+        && sid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::ModelError::StatementId(sid.to_string()))
     }
 }

@@ -32,9 +32,18 @@ mod tests {
     use super::*;
     #[test]
     fn families() {
-        assert_eq!(RuntimeKind::from_runtime("nodejs20.x"), Some(RuntimeKind::Node));
-        assert_eq!(RuntimeKind::from_runtime("python3.12"), Some(RuntimeKind::Python));
-        assert_eq!(RuntimeKind::from_runtime("provided.al2023"), Some(RuntimeKind::Provided));
+        assert_eq!(
+            RuntimeKind::from_runtime("nodejs20.x"),
+            Some(RuntimeKind::Node)
+        );
+        assert_eq!(
+            RuntimeKind::from_runtime("python3.12"),
+            Some(RuntimeKind::Python)
+        );
+        assert_eq!(
+            RuntimeKind::from_runtime("provided.al2023"),
+            Some(RuntimeKind::Provided)
+        );
         assert_eq!(RuntimeKind::from_runtime("java21"), None);
     }
 }

@@ -1,0 +1,102 @@
+//! `portico serve`: one listener on 127.0.0.1 for the health check, the
+//! Lambda API and every deployed stage; the event worker and the idle reaper
+//! run beside it. On SIGTERM or SIGINT every runtime process is stopped.
+
+use crate::context::Context;
+use crate::endpoint;
+use anyhow::{Context as _, Result};
+use axum::Router;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use portico_lambda::Engine;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Everything the server shares between requests.
+pub struct App {
+    pub engine: Arc<Engine>,
+}
+
+fn router(app: Arc<App>, ctx: &Context) -> Router {
+    let health = serde_json::json!({
+        "status": "running",
+        "version": env!("CARGO_PKG_VERSION"),
+        "region": ctx.scope.region,
+        "account": ctx.scope.account,
+        "services": {"lambda": "running"},
+    })
+    .to_string();
+    Router::new()
+        .route(
+            "/_portico/health",
+            get(move || async move { ([("content-type", "application/json")], health) }),
+        )
+        .merge(portico_control_plane::lambda::router(app.engine.clone()))
+        .fallback(not_found)
+}
+
+async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
+    let body = serde_json::json!({"message": format!("Portico serves no API at {}", uri.path())})
+        .to_string();
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        [("content-type", "application/json")],
+        body,
+    )
+}
+
+/// Binds, records the address, serves until a signal, then stops every runtime.
+pub async fn serve(ctx: Context, port: u16) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}");
+    let mut cfg = ctx.engine_config();
+    cfg.endpoint_url = Some(url.clone());
+    let engine = Arc::new(Engine::new(cfg)?);
+    std::fs::create_dir_all(&ctx.state_dir)?;
+    endpoint::record(&ctx.state_dir, &url).context("recording the server address")?;
+    tokio::spawn(engine.clone().run_event_worker());
+    let reaper = engine.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            reaper.reap_idle();
+        }
+    });
+    let app = Arc::new(App {
+        engine: engine.clone(),
+    });
+    println!("Portico {} serving on {url}", env!("CARGO_PKG_VERSION"));
+    println!("  Lambda API: {url}/2015-03-31/functions/NAME/invocations");
+    println!("  health:     {url}/_portico/health");
+    let stopping = engine.clone();
+    let stop = async move {
+        shutdown_signal().await;
+        // Stop the runtimes first, so that requests still in flight end now.
+        stopping.shutdown();
+    };
+    let server = axum::serve(listener, router(app, &ctx)).with_graceful_shutdown(stop);
+    let served = server.await;
+    engine.shutdown();
+    endpoint::forget(&ctx.state_dir);
+    served.context("serving")?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = term => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}

@@ -1,0 +1,439 @@
+//! The engine: resolves what to run, enforces concurrency, picks or starts
+//! an environment, and reports the result the way the Invoke API does.
+
+use crate::environment::{Environment, Launch};
+use crate::pool::Pool;
+use crate::{EngineConfig, InvokeError, LogSink};
+use base64::Engine as _;
+use bytes::Bytes;
+use portico_model::{FunctionRef, FunctionVersion, LATEST};
+use portico_store::{CodeStore, LogWriter, Store, StoreError};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+/// Largest synchronous request payload: 6 MB.
+pub const MAX_SYNC_PAYLOAD: usize = 6_291_456;
+/// Largest asynchronous request payload: 1 MB.
+pub const MAX_ASYNC_PAYLOAD: usize = 1_048_576;
+
+/// `X-Amz-Invocation-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvocationType {
+    /// Wait for the result.
+    RequestResponse,
+    /// Queue it (202).
+    Event,
+    /// Validate only (204).
+    DryRun,
+}
+
+/// One Invoke call.
+#[derive(Debug, Clone)]
+pub struct InvokeRequest {
+    /// `NAME`, `NAME:QUALIFIER`, a partial or a full ARN.
+    pub function: String,
+    /// `?Qualifier=`.
+    pub qualifier: Option<String>,
+    /// The event.
+    pub payload: Bytes,
+    /// Sync, async or dry run.
+    pub invocation_type: InvocationType,
+    /// `X-Amz-Log-Type: Tail`.
+    pub log_tail: bool,
+    /// `X-Amz-Client-Context` (base64 JSON).
+    pub client_context: Option<String>,
+}
+
+impl InvokeRequest {
+    /// A synchronous invoke of `function` with `payload`.
+    pub fn sync(function: &str, qualifier: Option<&str>, payload: impl Into<Bytes>) -> Self {
+        InvokeRequest {
+            function: function.to_string(),
+            qualifier: qualifier.map(str::to_string),
+            payload: payload.into(),
+            invocation_type: InvocationType::RequestResponse,
+            log_tail: false,
+            client_context: None,
+        }
+    }
+}
+
+/// What the Invoke API answers.
+#[derive(Debug, Clone)]
+pub struct InvokeResponse {
+    /// 200, 202 or 204.
+    pub status: u16,
+    /// The function's result or error payload.
+    pub payload: Bytes,
+    /// The runtime's error type when the function failed (`X-Amz-Function-Error: Unhandled`).
+    pub function_error: Option<String>,
+    /// `X-Amz-Executed-Version`.
+    pub executed_version: String,
+    /// `X-Amz-Log-Result`: base64 of the last 4 KB of the log.
+    pub log_result: Option<String>,
+    /// The request id (`x-amzn-RequestId`).
+    pub request_id: String,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct PoolKey {
+    function: String,
+    version: String,
+    revision: String,
+}
+
+/// The Lambda engine, shared by every caller in the process.
+pub struct Engine {
+    cfg: EngineConfig,
+    store: Mutex<Store>,
+    code: CodeStore,
+    logs: LogWriter,
+    pools: Mutex<HashMap<PoolKey, Arc<Pool>>>,
+    all: Mutex<Vec<Weak<Environment>>>,
+    account_inflight: AtomicUsize,
+    function_inflight: Mutex<HashMap<String, usize>>,
+    runtime_dir: PathBuf,
+    echo: Option<Arc<dyn Fn(&str, &str) + Send + Sync>>,
+}
+
+/// Releases the concurrency counted for one invocation.
+struct Inflight<'a> {
+    engine: &'a Engine,
+    function: String,
+}
+
+impl Drop for Inflight<'_> {
+    fn drop(&mut self) {
+        self.engine.account_inflight.fetch_sub(1, Ordering::SeqCst);
+        if let Ok(mut m) = self.engine.function_inflight.lock() {
+            if let Some(n) = m.get_mut(&self.function) {
+                *n = n.saturating_sub(1);
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// Opens the store and the log writer and installs the bootstraps.
+    pub fn new(cfg: EngineConfig) -> Result<Engine, InvokeError> {
+        let store = Store::open(&cfg.store_dir)?;
+        let logs = LogWriter::start(&cfg.store_dir)?;
+        let runtime_dir = crate::runtimes::install(&cfg.store_dir.join("runtime"))
+            .map_err(|e| InvokeError::Service(format!("installing the runtime bootstraps: {e}")))?;
+        Ok(Engine {
+            code: CodeStore::new(&cfg.store_dir),
+            store: Mutex::new(store),
+            logs,
+            pools: Mutex::new(HashMap::new()),
+            all: Mutex::new(Vec::new()),
+            account_inflight: AtomicUsize::new(0),
+            function_inflight: Mutex::new(HashMap::new()),
+            runtime_dir,
+            echo: None,
+            cfg,
+        })
+    }
+
+    /// Passes every function log line to `echo(group, line)` as well.
+    pub fn with_echo(mut self, echo: Arc<dyn Fn(&str, &str) + Send + Sync>) -> Self {
+        self.echo = Some(echo);
+        self
+    }
+
+    /// The engine's settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    /// Runs `f` with the store (a short, synchronous section).
+    pub fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut s = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut s)
+    }
+
+    /// The log writer (shared with the API Gateway logs).
+    pub fn log_writer(&self) -> &LogWriter {
+        &self.logs
+    }
+
+    /// Waits until queued log lines are stored.
+    pub fn flush_logs(&self) {
+        self.logs.flush(std::time::Duration::from_secs(5));
+    }
+
+    /// Resolves a function reference and qualifier to the version that runs.
+    pub fn resolve(
+        &self,
+        function: &str,
+        qualifier: Option<&str>,
+    ) -> Result<(FunctionRef, FunctionVersion), InvokeError> {
+        let r = FunctionRef::parse(function)
+            .map_err(|e| InvokeError::InvalidParameter(e.to_string()))?;
+        let qualifier = match (r.qualifier.as_deref(), qualifier) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(InvokeError::InvalidParameter(
+                    "The derived qualifier from the function name does not match the specified qualifier.".into(),
+                ));
+            }
+            (a, b) => a.or(b).map(str::to_string),
+        };
+        let scope = &self.cfg.scope;
+        let found = self.with_store(|s| s.read()?.resolve(&r.name, qualifier.as_deref()));
+        match found {
+            Ok(v) => Ok((FunctionRef { qualifier, ..r }, v)),
+            // AWS appends `:$LATEST` to an unqualified missing function.
+            Err(StoreError::FunctionNotFound(_)) | Err(StoreError::QualifierNotFound { .. }) => {
+                Err(InvokeError::NotFound(format!(
+                    "Function not found: {}",
+                    scope.qualified_arn(&r.name, Some(qualifier.as_deref().unwrap_or(LATEST)))
+                )))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The Invoke API's operation.
+    pub async fn invoke(&self, req: InvokeRequest) -> Result<InvokeResponse, InvokeError> {
+        let limit = if req.invocation_type == InvocationType::Event {
+            MAX_ASYNC_PAYLOAD
+        } else {
+            MAX_SYNC_PAYLOAD
+        };
+        if req.payload.len() > limit {
+            return Err(InvokeError::RequestTooLarge(format!(
+                "Request must be smaller than {limit} bytes for the InvokeFunction operation"
+            )));
+        }
+        let payload = if req.payload.iter().all(u8::is_ascii_whitespace) {
+            Bytes::from_static(b"{}")
+        } else {
+            req.payload.clone()
+        };
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&payload) {
+            return Err(InvokeError::InvalidRequestContent(format!(
+                "Could not parse request body into json: Could not parse payload into json: {e}"
+            )));
+        }
+        let (fref, version) = self.resolve(&req.function, req.qualifier.as_deref())?;
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let done = |status: u16| InvokeResponse {
+            status,
+            payload: Bytes::new(),
+            function_error: None,
+            executed_version: version.version.clone(),
+            log_result: None,
+            request_id: request_id.clone(),
+        };
+        match req.invocation_type {
+            InvocationType::DryRun => return Ok(done(204)),
+            InvocationType::Event => {
+                self.with_store(|s| {
+                    let tx = s.write()?;
+                    tx.enqueue_event(&request_id, &fref.name, fref.qualifier.as_deref(), &payload)?;
+                    tx.commit()
+                })?;
+                return Ok(done(202));
+            }
+            InvocationType::RequestResponse => {}
+        }
+        let invoked_arn = self
+            .cfg
+            .scope
+            .qualified_arn(&fref.name, fref.qualifier.as_deref());
+        let client_context = req.client_context.as_deref().and_then(|b64| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+        });
+        let result = self
+            .run(&version, &request_id, payload, &invoked_arn, client_context)
+            .await?;
+        let log_result = req
+            .log_tail
+            .then(|| base64::engine::general_purpose::STANDARD.encode(&result.2));
+        Ok(InvokeResponse {
+            status: 200,
+            payload: result.0,
+            function_error: result.1,
+            executed_version: version.version.clone(),
+            log_result,
+            request_id,
+        })
+    }
+
+    /// Runs one event on an environment of `version`: (payload, error type, log tail).
+    async fn run(
+        &self,
+        version: &FunctionVersion,
+        request_id: &str,
+        payload: Bytes,
+        invoked_arn: &str,
+        client_context: Option<String>,
+    ) -> Result<(Bytes, Option<String>, Vec<u8>), InvokeError> {
+        let name = &version.config.name;
+        let _inflight = self.admit(name)?;
+        let pool = self.pool(version);
+        let _slot = pool
+            .slot()
+            .await
+            .ok_or_else(|| InvokeError::Service("the engine is shutting down".into()))?;
+        let env = match pool.take_idle() {
+            Some(e) => e,
+            None => self.start_environment(version).await?,
+        };
+        let r = env
+            .invoke(request_id, payload, invoked_arn, client_context)
+            .await;
+        let tail = env.sink.take_tail();
+        if r.reusable {
+            pool.put_back(env);
+        }
+        Ok((r.payload, r.function_error, tail))
+    }
+
+    /// Counts the invocation against reserved and account concurrency (429 beyond).
+    fn admit(&self, function: &str) -> Result<Inflight<'_>, InvokeError> {
+        let reserved = self.with_store(|s| {
+            Ok(s.read()?
+                .version(function, LATEST)?
+                .and_then(|v| v.config.reserved_concurrency))
+        })?;
+        let mut m = self
+            .function_inflight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let current = m.get(function).copied().unwrap_or(0);
+        if reserved.is_some_and(|r| current >= r as usize) {
+            return Err(InvokeError::Throttled {
+                reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+            });
+        }
+        if self.account_inflight.fetch_add(1, Ordering::SeqCst) >= self.cfg.account_concurrency {
+            self.account_inflight.fetch_sub(1, Ordering::SeqCst);
+            return Err(InvokeError::Throttled {
+                reason: "ConcurrentInvocationLimitExceeded",
+            });
+        }
+        m.insert(function.to_string(), current + 1);
+        Ok(Inflight {
+            engine: self,
+            function: function.to_string(),
+        })
+    }
+
+    fn pool(&self, v: &FunctionVersion) -> Arc<Pool> {
+        let key = PoolKey {
+            function: v.config.name.clone(),
+            version: v.version.clone(),
+            revision: v.revision_id.clone(),
+        };
+        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        pools
+            .entry(key)
+            .or_insert_with(|| Arc::new(Pool::new(self.cfg.max_environments_per_function)))
+            .clone()
+    }
+
+    async fn start_environment(
+        &self,
+        v: &FunctionVersion,
+    ) -> Result<Arc<Environment>, InvokeError> {
+        if v.config.runtime_kind().is_none() {
+            return Err(InvokeError::Unsupported(format!(
+                "Portico cannot run the runtime {} (it runs nodejs*, python3.* and provided*)",
+                v.config.runtime
+            )));
+        }
+        let code = self.code.get(&v.code_sha256)?;
+        let env_id = uuid::Uuid::new_v4().simple().to_string();
+        let stream = crate::logs::stream_name(&v.version, &env_id);
+        let sink =
+            LogSink::new(self.logs.clone(), &v.config.name, stream).with_echo(self.echo.clone());
+        let base_dir = self.cfg.store_dir.join("run").join(&v.config.name);
+        let launch = Launch {
+            version: v.clone(),
+            code,
+            base_dir,
+            runtime_dir: self.runtime_dir.clone(),
+            region: self.cfg.scope.region.clone(),
+            endpoint_url: self.cfg.endpoint_url.clone(),
+            sink,
+            env_id,
+        };
+        let env = Environment::start(launch)
+            .await
+            .map_err(InvokeError::Service)?;
+        let mut all = self.all.lock().unwrap_or_else(|e| e.into_inner());
+        all.retain(|w| w.strong_count() > 0);
+        all.push(Arc::downgrade(&env));
+        Ok(env)
+    }
+
+    /// Stops environments idle longer than the configured time and forgets empty pools.
+    pub fn reap_idle(&self) {
+        let cap = self.cfg.max_environments_per_function;
+        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        pools.retain(|_, p| p.reap(self.cfg.idle_timeout) > 0 || !p.is_quiet(cap));
+    }
+
+    /// Process ids of the running environments (for tests and `portico up`).
+    pub fn environment_pids(&self) -> Vec<u32> {
+        let all = self.all.lock().unwrap_or_else(|e| e.into_inner());
+        all.iter()
+            .filter_map(Weak::upgrade)
+            .filter(|e| e.is_alive())
+            .filter_map(|e| e.pid())
+            .collect()
+    }
+
+    /// Number of warm, idle environments.
+    pub fn idle_environments(&self) -> usize {
+        self.pools
+            .lock()
+            .map(|p| p.values().map(|p| p.idle_count()).sum())
+            .unwrap_or(0)
+    }
+
+    /// Kills every environment: busy ones too (used on SIGTERM/SIGINT).
+    pub fn shutdown(&self) {
+        for p in self
+            .pools
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+        {
+            p.kill_all();
+        }
+        for e in self
+            .all
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter_map(Weak::upgrade)
+        {
+            e.kill();
+        }
+        self.flush_logs();
+    }
+}
+
+/// Asks the kernel to kill the child when Portico dies (Linux's parent-death
+/// signal); elsewhere the process group is killed on shutdown instead.
+#[allow(unsafe_code)]
+pub(crate) fn die_with_parent(cmd: &mut tokio::process::Command) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: the closure runs in the forked child before exec and only makes
+    // one async-signal-safe system call (prctl), allocating nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))
+                .map_err(std::io::Error::from)
+        });
+    }
+}

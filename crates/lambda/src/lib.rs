@@ -1,0 +1,32 @@
+//! Portico's Lambda engine. Each execution environment is a child process
+//! (in its own process group, in its own working copy of the code, with its
+//! own `/tmp`) that speaks the real Lambda Runtime API to a listener of its
+//! own; environments are pooled per function version, reused warm, reaped
+//! when idle, and killed on timeout. The [`Engine`] is the one entry point:
+//! the Invoke API, the CLI and the API Gateway data plane all call
+//! [`Engine::invoke`] in-process.
+//!
+//! # Limitations
+//! - Memory: Node's heap is capped with `--max-old-space-size`; other
+//!   runtimes are not capped (no cgroup delegation is assumed). `Max Memory
+//!   Used` is the peak resident set of the environment's main process.
+//! - The init phase has no separate 10 s limit: as in AWS's Runtime
+//!   Interface Emulator, the function timeout covers init plus invoke.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod config;
+mod engine;
+mod environment;
+mod error;
+mod events;
+mod logs;
+mod memory;
+mod pool;
+mod runtime_api;
+pub mod runtimes;
+
+pub use config::EngineConfig;
+pub use engine::{Engine, InvocationType, InvokeRequest, InvokeResponse};
+pub use error::InvokeError;
+pub use events::EventRetryPolicy;
+pub use logs::LogSink;

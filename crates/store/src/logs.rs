@@ -1,0 +1,271 @@
+//! The log store: CloudWatch-like groups and streams in their own database,
+//! written by a background thread in batches so that a request or a deploy
+//! never waits for a log write. A retention limit keeps the file bounded.
+
+use crate::StoreError;
+use rusqlite::{Connection, params};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::time::Duration;
+
+/// One log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEvent {
+    /// Row id, increasing; `logs -f` resumes after the last one it saw.
+    pub id: i64,
+    /// Log group, e.g. `/aws/lambda/NAME` or `API-Gateway-Execution-Logs_ID/STAGE`.
+    pub group: String,
+    /// Log stream.
+    pub stream: String,
+    /// Milliseconds since the epoch.
+    pub ts_ms: i64,
+    /// The line, without its newline.
+    pub message: String,
+}
+
+/// Which lines to read.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    /// Groups to read (exact names); empty means all.
+    pub groups: Vec<String>,
+    /// Only lines at or after this time.
+    pub since_ms: Option<i64>,
+    /// Only lines with an id greater than this.
+    pub after_id: Option<i64>,
+    /// Only lines containing this text.
+    pub contains: Option<String>,
+    /// At most this many lines (the newest ones).
+    pub limit: Option<u32>,
+}
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS log_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, grp TEXT NOT NULL, stream TEXT NOT NULL, ts_ms INTEGER NOT NULL, message TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS log_events_grp ON log_events(grp, id);";
+
+/// Rows kept at most; older lines are deleted as new ones arrive.
+pub const RETENTION_ROWS: i64 = 200_000;
+
+/// Read access to the log database.
+pub struct LogStore {
+    conn: Connection,
+}
+
+fn open(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch(SCHEMA)?;
+    Ok(conn)
+}
+
+impl LogStore {
+    /// Opens `logs.db` in the store directory.
+    pub fn open(store_dir: &Path) -> Result<LogStore, StoreError> {
+        std::fs::create_dir_all(store_dir).map_err(|e| StoreError::io(store_dir, e))?;
+        Ok(LogStore {
+            conn: open(&store_dir.join("logs.db"))?,
+        })
+    }
+
+    /// Lines matching the filter, oldest first.
+    pub fn query(&self, f: &LogFilter) -> Result<Vec<LogEvent>, StoreError> {
+        let mut sql = String::from(
+            "SELECT id, grp, stream, ts_ms, message FROM log_events WHERE id > ?1 AND ts_ms >= ?2",
+        );
+        let mut args: Vec<rusqlite::types::Value> = vec![
+            f.after_id.unwrap_or(0).into(),
+            f.since_ms.unwrap_or(0).into(),
+        ];
+        if !f.groups.is_empty() {
+            let marks: Vec<String> = (0..f.groups.len()).map(|i| format!("?{}", i + 3)).collect();
+            sql.push_str(&format!(" AND grp IN ({})", marks.join(",")));
+            args.extend(f.groups.iter().map(|g| g.clone().into()));
+        }
+        if let Some(c) = &f.contains {
+            sql.push_str(&format!(" AND instr(message, ?{}) > 0", args.len() + 1));
+            args.push(c.clone().into());
+        }
+        sql.push_str(" ORDER BY id DESC");
+        if let Some(l) = f.limit {
+            sql.push_str(&format!(" LIMIT {l}"));
+        }
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args), |r| {
+            Ok(LogEvent {
+                id: r.get(0)?,
+                group: r.get(1)?,
+                stream: r.get(2)?,
+                ts_ms: r.get(3)?,
+                message: r.get(4)?,
+            })
+        })?;
+        let mut out: Vec<LogEvent> = rows.collect::<Result<_, _>>()?;
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Writes lines synchronously (for short-lived CLI processes, which must
+    /// not exit before their lines are stored).
+    pub fn append(&self, events: &[LogEvent]) -> Result<(), StoreError> {
+        write_batch(&self.conn, events)
+    }
+}
+
+fn write_batch(conn: &Connection, events: &[LogEvent]) -> Result<(), StoreError> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| {
+        let mut st = conn.prepare_cached(
+            "INSERT INTO log_events (grp, stream, ts_ms, message) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for e in events {
+            st.execute(params![e.group, e.stream, e.ts_ms, e.message])?;
+        }
+        conn.execute(
+            "DELETE FROM log_events WHERE id <= (SELECT MAX(id) FROM log_events) - ?1",
+            [RETENTION_ROWS],
+        )?;
+        Ok::<_, rusqlite::Error>(())
+    })();
+    match result {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e.into())
+        }
+    }
+}
+
+/// The asynchronous writer: `send` never blocks; a background thread stores
+/// lines in batches. When the queue is full, lines are dropped and counted
+/// rather than slowing the caller.
+#[derive(Clone)]
+pub struct LogWriter {
+    tx: SyncSender<Msg>,
+}
+
+enum Msg {
+    Line(LogEvent),
+    Flush(std::sync::mpsc::Sender<()>),
+}
+
+impl LogWriter {
+    /// Starts the writer thread for the store at `store_dir`.
+    pub fn start(store_dir: &Path) -> Result<LogWriter, StoreError> {
+        let path: PathBuf = store_dir.join("logs.db");
+        let conn = open(&path)?;
+        let (tx, rx) = sync_channel(65_536);
+        std::thread::Builder::new()
+            .name("portico-logs".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| StoreError::io(&path, e))?;
+        Ok(LogWriter { tx })
+    }
+
+    /// Queues a line.
+    pub fn send(&self, group: &str, stream: &str, ts_ms: i64, message: String) {
+        let e = LogEvent {
+            id: 0,
+            group: group.to_string(),
+            stream: stream.to_string(),
+            ts_ms,
+            message,
+        };
+        if let Err(TrySendError::Full(_)) = self.tx.try_send(Msg::Line(e)) {
+            tracing::warn!("log queue full: a log line was dropped");
+        }
+    }
+
+    /// Waits until every line queued so far is stored (bounded by `timeout`).
+    pub fn flush(&self, timeout: Duration) {
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        if self.tx.send(Msg::Flush(done_tx)).is_ok() {
+            let _ = done_rx.recv_timeout(timeout);
+        }
+    }
+}
+
+fn writer_loop(conn: Connection, rx: Receiver<Msg>) {
+    let mut batch = Vec::new();
+    let mut waiters = Vec::new();
+    loop {
+        let first = match rx.recv() {
+            Ok(m) => m,
+            Err(_) => return,
+        };
+        let mut next = Some(first);
+        // Gather whatever else is queued (up to a short linger) into one transaction.
+        while let Some(m) = next.take() {
+            match m {
+                Msg::Line(e) => batch.push(e),
+                Msg::Flush(w) => waiters.push(w),
+            }
+            if batch.len() >= 1024 {
+                break;
+            }
+            next = match rx.recv_timeout(Duration::from_millis(2)) {
+                Ok(m) => Some(m),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => None,
+            };
+        }
+        if !batch.is_empty() {
+            if let Err(e) = write_batch(&conn, &batch) {
+                tracing::warn!("could not store {} log lines: {e}", batch.len());
+            }
+            batch.clear();
+        }
+        for w in waiters.drain(..) {
+            let _ = w.send(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_filters() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = LogWriter::start(dir.path()).unwrap();
+        for i in 0..10 {
+            w.send("/aws/lambda/a", "s", 1000 + i, format!("line {i}"));
+        }
+        w.send("/aws/lambda/b", "s", 5000, "other".into());
+        w.flush(Duration::from_secs(5));
+        let s = LogStore::open(dir.path()).unwrap();
+        let all = s
+            .query(&LogFilter {
+                groups: vec!["/aws/lambda/a".into()],
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(all.len(), 10);
+        assert_eq!(all[0].message, "line 0");
+        let some = s
+            .query(&LogFilter {
+                contains: Some("line 7".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(some.len(), 1);
+        let tail = s
+            .query(&LogFilter {
+                limit: Some(2),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            tail.iter().map(|e| e.message.as_str()).collect::<Vec<_>>(),
+            ["line 9", "other"]
+        );
+        let after = s
+            .query(&LogFilter {
+                after_id: Some(all[8].id),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(after.len(), 2);
+    }
+}
