@@ -1,0 +1,41 @@
+//! Portico's API Gateway REST (v1) data plane. A request to a stage goes
+//! through API Gateway's steps and comes back with AWS's status, headers
+//! and body bytes, with execution-log lines that explain misconfiguration.
+//!
+//! - [`CompiledApi::compile`] turns a deployment snapshot into typed,
+//!   ready-to-serve structures once; the caller caches it per deployment.
+//! - [`Gateway::handle`] serves one request on a [`StageView`].
+//! - [`parse_stage_address`] splits the three local addresses of a stage.
+//! - [`LambdaBackend`] is how the gateway invokes functions and checks
+//!   their resource policies; [`LogSink`] is where log lines go.
+//!
+//! Inside, `phases` declares the request's chain of phases in one place;
+//! `responses` renders every gateway response.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod address;
+mod compile;
+mod context;
+mod gateway;
+mod integrations;
+mod lambda;
+mod log;
+mod mapping;
+mod phases;
+mod responses;
+mod router;
+mod selection;
+mod snapshot;
+mod template;
+#[cfg(test)]
+mod testutil;
+
+pub use address::{StageAddress, parse_stage_address};
+pub use compile::{CompileError, CompiledApi};
+pub use context::StageView;
+pub use gateway::Gateway;
+pub use lambda::{BoxFuture, FunctionTarget, LambdaBackend, LambdaInvokeError, LambdaResult, PolicyDecision};
+pub use log::{ChannelLogSink, LogKind, LogRecord, LogSink};
+pub use phases::parse::MAX_PAYLOAD_BYTES;
+pub use responses::GatewayResponseType;
+pub use snapshot::Source;
