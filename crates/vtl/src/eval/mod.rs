@@ -468,3 +468,6 @@ impl<'t> Renderer<'t> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
