@@ -8,7 +8,7 @@ use crate::responses::GatewayResponses;
 use crate::router::Router;
 use crate::selection::SelectionPattern;
 use crate::snapshot::{self, Snapshot, Source};
-use crate::template::{LiteralEngine, Template, TemplateEngine};
+use crate::template::{Template, TemplateEngine, VtlEngine};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -145,7 +145,7 @@ fn same(a: (&str, &str), b: (&str, &str)) -> bool {
 impl CompiledApi {
     /// Parses and compiles a snapshot (see the shared snapshot contract).
     pub fn compile(snapshot: &Value) -> Result<CompiledApi, CompileError> {
-        Self::compile_with(snapshot, &LiteralEngine)
+        Self::compile_with(snapshot, &VtlEngine::default())
     }
 
     pub(crate) fn compile_with(snapshot: &Value, engine: &dyn TemplateEngine) -> Result<CompiledApi, CompileError> {

@@ -3,7 +3,7 @@
 //! once per deployment into [`MappingSource`], resolved per request against
 //! [`RequestValues`].
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use serde_json_path::JsonPath;
 
 /// The right-hand side of a mapping.
@@ -158,23 +158,6 @@ impl<'a> RequestValues<'a> {
             MappingSource::Context(path) => self.context.and_then(|c| context_at(c, path)),
             MappingSource::StageVariable(n) => last(self.stage_variables, n, false).map(str::to_string),
         }
-    }
-
-    /// `$input.params()`: `{"path":{},"querystring":{},"header":{}}`, the
-    /// last value of a repeated name winning.
-    pub(crate) fn params_json(&self) -> Value {
-        let obj = |pairs: &[(String, String)]| {
-            let mut m = Map::new();
-            for (k, v) in pairs {
-                m.insert(k.clone(), Value::String(v.clone()));
-            }
-            Value::Object(m)
-        };
-        let mut m = Map::new();
-        m.insert("path".into(), obj(self.path));
-        m.insert("querystring".into(), obj(self.query));
-        m.insert("header".into(), obj(self.headers));
-        Value::Object(m)
     }
 }
 

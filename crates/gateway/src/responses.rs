@@ -252,12 +252,13 @@ impl GatewayResponses {
         let mut problem = None;
         if let Some(c) = custom {
             if let Some((ct, t)) = c.templates.iter().find(|(ct, _)| ct == "application/json").or(c.templates.first()) {
-                let empty = Value::Object(Default::default());
                 let input = TemplateInput {
                     body: b"",
-                    params: &values.params_json(),
+                    path: values.path,
+                    querystring: values.query,
+                    header: values.headers,
                     context,
-                    stage_variables: &empty,
+                    stage_variables: values.stage_variables,
                     overrides: &Overrides::default(),
                 };
                 match t.render(&input) {
@@ -283,7 +284,7 @@ impl GatewayResponses {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::template::LiteralEngine;
+    use crate::template::VtlEngine;
 
     #[test]
     fn default_bodies_are_aws_bytes() {
@@ -310,7 +311,7 @@ mod tests {
                 "response_parameters":{"gatewayresponse.header.Access-Control-Allow-Origin":"'*'"}}]"#,
         )
         .unwrap();
-        let g = GatewayResponses::compile(&raw, &LiteralEngine).unwrap();
+        let g = GatewayResponses::compile(&raw, &VtlEngine::default()).unwrap();
         let values = RequestValues::empty();
         let (r, problem) = g.render(T::MissingAuthenticationToken, None, "Missing Authentication Token", &values, &Value::Null);
         assert!(problem.is_none());

@@ -1,45 +1,46 @@
 //! Mapping templates behind a small internal trait, so that the phases do
 //! not depend on how Velocity is evaluated. Templates are compiled once per
-//! deployment (`CompiledApi::compile`) and rendered per request.
-//!
-//! The engine wired in today is [`LiteralEngine`]: a template with no
-//! Velocity syntax at all (no `$`, no `#`) renders as itself, exactly as
-//! Velocity would; anything else is kept as "needs the VTL engine" and fails
-//! at render time with a 500 whose log line says so. The `portico-vtl`
-//! engine plugs in by implementing [`TemplateEngine`].
+//! deployment (`CompiledApi::compile`) and rendered per request; the engine
+//! is `portico-vtl`, with its default limits on template size, output
+//! size, loop iterations and recursion.
 
 use serde_json::Value;
 use std::fmt::Debug;
 use std::sync::Arc;
 
 /// The `$context.requestOverride.*` / `$context.responseOverride.*` values a
-/// template may set; carried from the request template to the response
+/// template set; carried from the request template to the response
 /// template (the MOCK trick AWS allows).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Overrides {
     pub response_status: Option<u16>,
     pub response_headers: Vec<(String, String)>,
     pub request_headers: Vec<(String, String)>,
     pub request_querystring: Vec<(String, String)>,
     pub request_path: Vec<(String, String)>,
+    /// `{"requestOverride": {..}, "responseOverride": {..}}` as left by the
+    /// template, fed into the next template's `$context`.
+    pub carried: Option<Value>,
 }
 
 /// What a template can see.
 pub(crate) struct TemplateInput<'a> {
-    /// `$input.body` (raw bytes; the engine decides how to read them).
+    /// `$input.body` / `$input.json` / `$input.path` read this.
     pub body: &'a [u8],
-    /// `$input.params()` as `{"path":{},"querystring":{},"header":{}}`.
-    pub params: &'a Value,
+    /// `$input.params()`.
+    pub path: &'a [(String, String)],
+    pub querystring: &'a [(String, String)],
+    pub header: &'a [(String, String)],
     /// `$context` as a JSON object.
     pub context: &'a Value,
     /// `$stageVariables`.
-    pub stage_variables: &'a Value,
+    pub stage_variables: &'a [(String, String)],
     /// Overrides set by an earlier template of the same request.
     pub overrides: &'a Overrides,
 }
 
 /// A rendered template.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Rendered {
     pub output: String,
     pub overrides: Overrides,
@@ -55,49 +56,81 @@ pub(crate) trait TemplateEngine: Send + Sync {
     fn compile(&self, source: &str) -> Result<Arc<dyn Template>, String>;
 }
 
-/// See the module documentation.
-pub(crate) struct LiteralEngine;
-
-#[derive(Debug)]
-struct Literal(String);
-
-#[derive(Debug)]
-struct NeedsVelocity;
-
-impl Template for Literal {
-    fn render(&self, input: &TemplateInput<'_>) -> Result<Rendered, String> {
-        Ok(Rendered { output: self.0.clone(), overrides: input.overrides.clone() })
-    }
+/// `portico-vtl`.
+#[derive(Debug, Default)]
+pub(crate) struct VtlEngine {
+    limits: portico_vtl::Limits,
 }
 
-impl Template for NeedsVelocity {
-    fn render(&self, _: &TemplateInput<'_>) -> Result<Rendered, String> {
-        Err("this template uses Velocity syntax, and this build of Portico has no VTL engine linked into the gateway".into())
-    }
+#[derive(Debug)]
+struct Vtl {
+    template: portico_vtl::Template,
+    limits: portico_vtl::Limits,
 }
 
-impl TemplateEngine for LiteralEngine {
+impl TemplateEngine for VtlEngine {
     fn compile(&self, source: &str) -> Result<Arc<dyn Template>, String> {
-        if source.contains(['$', '#']) {
-            Ok(Arc::new(NeedsVelocity))
-        } else {
-            Ok(Arc::new(Literal(source.to_string())))
+        let template = portico_vtl::Template::parse_with_limits(source, &self.limits).map_err(|e| e.to_string())?;
+        Ok(Arc::new(Vtl { template, limits: self.limits.clone() }))
+    }
+}
+
+impl Template for Vtl {
+    fn render(&self, input: &TemplateInput<'_>) -> Result<Rendered, String> {
+        let mut context = input.context.clone();
+        if let (Some(Value::Object(carried)), Value::Object(c)) = (&input.overrides.carried, &mut context) {
+            for (k, v) in carried {
+                c.insert(k.clone(), v.clone());
+            }
         }
+        let vtl_input = portico_vtl::Input {
+            body: input.body.to_vec(),
+            path: input.path.to_vec(),
+            querystring: input.querystring.to_vec(),
+            header: input.header.to_vec(),
+        };
+        let vars = portico_vtl::Variables { context, stage_variables: input.stage_variables.to_vec() };
+        let r = self.template.render(&vtl_input, &vars, &self.limits).map_err(|e| e.to_string())?;
+        Ok(Rendered {
+            output: r.output,
+            overrides: Overrides {
+                response_status: r.response_status,
+                response_headers: r.response_headers,
+                request_headers: r.request_override.header,
+                request_querystring: r.request_override.querystring,
+                request_path: r.request_override.path,
+                carried: Some(r.overrides),
+            },
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
-    fn literal_templates_render_as_themselves() {
-        let v = Value::Null;
+    fn renders_and_carries_overrides() {
+        let ctx = json!({"requestId": "r1"});
         let o = Overrides::default();
-        let input = TemplateInput { body: b"", params: &v, context: &v, stage_variables: &v, overrides: &o };
-        let t = LiteralEngine.compile("{\"statusCode\": 200}").unwrap();
-        assert_eq!(t.render(&input).unwrap().output, "{\"statusCode\": 200}");
-        let t = LiteralEngine.compile("$input.body").unwrap();
-        assert!(t.render(&input).unwrap_err().contains("VTL"));
+        let input = TemplateInput {
+            body: br#"{"a":"b"}"#,
+            path: &[],
+            querystring: &[],
+            header: &[],
+            context: &ctx,
+            stage_variables: &[],
+            overrides: &o,
+        };
+        let t = VtlEngine::default()
+            .compile("#set($context.responseOverride.status = 202)$input.path('$.a') $context.requestId")
+            .unwrap();
+        let r = t.render(&input).unwrap();
+        assert_eq!((r.output.as_str(), r.overrides.response_status), ("b r1", Some(202)));
+        let next = VtlEngine::default().compile("$context.responseOverride.status").unwrap();
+        let input = TemplateInput { overrides: &r.overrides, ..input };
+        assert_eq!(next.render(&input).unwrap().output, "202");
+        assert!(VtlEngine::default().compile("#if(").is_err());
     }
 }

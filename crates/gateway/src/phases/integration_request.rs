@@ -10,7 +10,6 @@ use crate::mapping::substitute_stage_variables;
 use crate::responses::GatewayResponseType;
 use crate::template::{Overrides, Template, TemplateInput};
 use bytes::Bytes;
-use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// Header mappings API Gateway refuses at invoke time with a 500 (§2.5).
@@ -124,13 +123,13 @@ pub(crate) fn render(
     body: &[u8],
 ) -> Result<crate::template::Rendered, String> {
     let values = ctx.values();
-    let vars: Map<String, Value> =
-        ctx.stage.variables.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
     let input = TemplateInput {
         body,
-        params: &values.params_json(),
+        path: values.path,
+        querystring: values.query,
+        header: values.headers,
         context: &ctx.context_json(None),
-        stage_variables: &Value::Object(vars),
+        stage_variables: values.stage_variables,
         overrides,
     };
     template.render(&input)
@@ -204,7 +203,7 @@ mod tests {
     use super::*;
     use crate::phases::{parse, route};
     use crate::testutil::{check_api, stage_for, with_ctx};
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn prepare(integration: Value, ct: Option<&str>, body: &'static [u8]) -> Result<IntegrationRequest, (GatewayResponseType, String)> {
         let stage = stage_for(check_api(integration, json!([])));
