@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// Portico runs AWS Lambda functions, API Gateway REST APIs and the Terraform
 /// that describes them on this machine, with AWS's behaviour.
 #[derive(Parser, Debug)]
-#[command(name = "portico", version, about, propagate_version = true)]
+#[command(name = "portico", version, about)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -191,4 +191,13 @@ pub struct ExecArgs {
     /// The command and its arguments.
     #[arg(trailing_var_arg = true, required = true)]
     pub command: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }
