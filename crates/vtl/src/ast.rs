@@ -37,7 +37,10 @@ pub(crate) enum Node {
         pos: usize,
     },
     /// `#define($name) body #end`; `block` indexes `Template::blocks`.
-    Define { var: String, block: usize },
+    Define {
+        var: String,
+        block: usize,
+    },
 }
 
 /// `$a.b(c)[d]`, `${a}`, `$!a`.

@@ -24,7 +24,10 @@ pub(crate) struct Match {
 impl JRegex {
     pub(crate) fn new(pattern: &str) -> Result<Self, String> {
         let pattern = translate(pattern);
-        match regex::RegexBuilder::new(&pattern).size_limit(SIZE_LIMIT).build() {
+        match regex::RegexBuilder::new(&pattern)
+            .size_limit(SIZE_LIMIT)
+            .build()
+        {
             Ok(r) => Ok(JRegex::Plain(r)),
             Err(_) => fancy_regex::RegexBuilder::new(&pattern)
                 .backtrack_limit(BACKTRACK_LIMIT)
@@ -50,7 +53,8 @@ impl JRegex {
         match self {
             JRegex::Plain(r) => {
                 for c in r.captures_iter(s) {
-                    let m = from_groups((0..c.len()).map(|i| c.get(i).map(|m| (m.start(), m.end()))));
+                    let m =
+                        from_groups((0..c.len()).map(|i| c.get(i).map(|m| (m.start(), m.end()))));
                     if !f(m)? {
                         break;
                     }
@@ -59,7 +63,8 @@ impl JRegex {
             JRegex::Fancy(r) => {
                 for c in r.captures_iter(s) {
                     let c = c.map_err(|e| format!("regex failed: {e}"))?;
-                    let m = from_groups((0..c.len()).map(|i| c.get(i).map(|m| (m.start(), m.end()))));
+                    let m =
+                        from_groups((0..c.len()).map(|i| c.get(i).map(|m| (m.start(), m.end()))));
                     if !f(m)? {
                         break;
                     }

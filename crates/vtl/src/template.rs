@@ -91,7 +91,12 @@ impl Template {
     }
 
     /// Renders for one request.
-    pub fn render(&self, input: &Input, vars: &Variables, limits: &Limits) -> Result<Rendered, VtlError> {
+    pub fn render(
+        &self,
+        input: &Input,
+        vars: &Variables,
+        limits: &Limits,
+    ) -> Result<Rendered, VtlError> {
         let mut r = Renderer::new(&self.parsed, limits, ApiState::new(input));
         render_with(&mut r, &self.parsed, input, vars).map_err(|f| f.at(&self.src, r.pos))
     }
@@ -104,7 +109,7 @@ fn render_with<'t>(
     vars: &Variables,
 ) -> Result<Rendered, Fault> {
     let ctx = match &vars.context {
-        serde_json::Value::Object(_) => r.from_json(&vars.context, false)?,
+        serde_json::Value::Object(_) => r.import_json(&vars.context, false)?,
         _ => r.heap.new_map(OrderedMap::default()),
     };
     let Value::Map(ctx_id) = ctx else {
@@ -150,8 +155,8 @@ fn render_with<'t>(
         querystring: pairs(r, &req_v, "querystring")?,
     };
     let overrides = serde_json::json!({
-        "requestOverride": r.to_json(&req_v)?,
-        "responseOverride": r.to_json(&resp_v)?,
+        "requestOverride": r.export_json(&req_v)?,
+        "responseOverride": r.export_json(&resp_v)?,
     });
     Ok(Rendered {
         output: out.buf,
@@ -193,14 +198,22 @@ fn pairs(r: &mut Renderer<'_>, parent: &Value, key: &str) -> Result<Vec<(String,
     let Value::Map(id) = get(r, *pid, key) else {
         return Ok(Vec::new());
     };
-    let entries: Vec<(Key, Value)> = r.heap.map(id).map(|m| m.iter().cloned().collect()).unwrap_or_default();
+    let entries: Vec<(Key, Value)> = r
+        .heap
+        .map(id)
+        .map(|m| m.iter().cloned().collect())
+        .unwrap_or_default();
     let mut out = Vec::new();
     for (k, v) in entries {
         let name = r.display(&k.to_value())?;
         match v {
             Value::Null => {}
             Value::List(lid) => {
-                let items = r.heap.list(lid).map(|l| l.items.clone()).unwrap_or_default();
+                let items = r
+                    .heap
+                    .list(lid)
+                    .map(|l| l.items.clone())
+                    .unwrap_or_default();
                 for item in items {
                     out.push((name.clone(), r.display(&item)?));
                 }

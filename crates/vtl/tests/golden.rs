@@ -19,7 +19,12 @@ fn pairs(v: Option<&Value>) -> Vec<(String, String)> {
     v.and_then(Value::as_object)
         .map(|o| {
             o.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -35,7 +40,12 @@ fn run_case(dir: &Path, name: &str) -> Result<(), String> {
     let expected = read("out").map_err(|e| format!("{name}.out: {e}"))?;
     let params = spec.get("params");
     let input = Input {
-        body: spec.get("body").and_then(Value::as_str).unwrap_or("").as_bytes().to_vec(),
+        body: spec
+            .get("body")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .as_bytes()
+            .to_vec(),
         path: pairs(params.and_then(|p| p.get("path"))),
         querystring: pairs(params.and_then(|p| p.get("querystring"))),
         header: pairs(params.and_then(|p| p.get("header"))),
@@ -59,13 +69,16 @@ fn run_case(dir: &Path, name: &str) -> Result<(), String> {
         ));
     }
     if let Ok(want) = read("overrides.json") {
-        let want: Value = serde_json::from_str(&want).map_err(|e| format!("{name}.overrides.json: {e}"))?;
+        let want: Value =
+            serde_json::from_str(&want).map_err(|e| format!("{name}.overrides.json: {e}"))?;
         let got = serde_json::json!({
             "overrides": out.overrides,
             "responseStatus": out.response_status,
         });
         if got != want {
-            return Err(format!("{name}: overrides differ\nexpected {want}\nactual   {got}"));
+            return Err(format!(
+                "{name}: overrides differ\nexpected {want}\nactual   {got}"
+            ));
         }
     }
     Ok(())
@@ -83,7 +96,19 @@ fn golden_cases() {
         })
         .collect();
     names.sort();
-    assert!(names.len() >= 10, "expected the golden cases, found {names:?}");
-    let failures: Vec<String> = names.iter().filter_map(|n| run_case(&dir, n).err()).collect();
-    assert!(failures.is_empty(), "{} of {} golden cases failed:\n{}", failures.len(), names.len(), failures.join("\n"));
+    assert!(
+        names.len() >= 10,
+        "expected the golden cases, found {names:?}"
+    );
+    let failures: Vec<String> = names
+        .iter()
+        .filter_map(|n| run_case(&dir, n).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} golden cases failed:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n")
+    );
 }

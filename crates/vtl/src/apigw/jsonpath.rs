@@ -31,8 +31,8 @@ pub(crate) fn query<'a>(doc: &'a J, path: &str) -> Result<Found<'a>, String> {
 
 /// Rewrites Jayway spellings into RFC 9535 ones.
 fn normalize(path: &str) -> String {
-    let body = if path.starts_with('$') {
-        &path[1..]
+    let body = if let Some(rest) = path.strip_prefix('$') {
+        rest
     } else if path.is_empty() {
         ""
     } else if path.starts_with('[') || path.starts_with('.') {

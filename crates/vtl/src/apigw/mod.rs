@@ -8,10 +8,10 @@ pub(crate) mod util;
 
 use jsonpath::Found;
 
+use crate::Input;
 use crate::error::Fault;
 use crate::eval::Renderer;
 use crate::value::{Key, OrderedMap, Value};
-use crate::Input;
 
 /// Per-render view of the request for `$input`.
 pub(crate) struct ApiState<'a> {
@@ -28,7 +28,11 @@ impl<'a> ApiState<'a> {
         let text = String::from_utf8_lossy(&input.body).into_owned();
         // AWS: an empty body reads as `{}` (in `$input.body` and so in
         // `$input.json` / `$input.path`).
-        let body = if text.is_empty() { "{}".to_string() } else { text };
+        let body = if text.is_empty() {
+            "{}".to_string()
+        } else {
+            text
+        };
         ApiState {
             input,
             body,
@@ -46,7 +50,11 @@ impl<'a> ApiState<'a> {
 }
 
 impl<'t> Renderer<'t> {
-    pub(crate) fn input_method(&mut self, name: &str, args: &[Value]) -> Result<Option<Value>, Fault> {
+    pub(crate) fn input_method(
+        &mut self,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Option<Value>, Fault> {
         match (name, args) {
             ("body" | "getBody", []) => Ok(Some(Value::str(&self.api.body))),
             ("params", []) => self.params_map().map(Some),
@@ -62,7 +70,10 @@ impl<'t> Renderer<'t> {
     fn param(&self, name: &str) -> String {
         let i = self.api.input;
         let exact = |list: &[(String, String)]| {
-            list.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+            list.iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
         };
         exact(&i.path)
             .or_else(|| exact(&i.querystring))
@@ -84,7 +95,11 @@ impl<'t> Renderer<'t> {
         }
         let i = self.api.input;
         let mut outer = OrderedMap::default();
-        for (name, list) in [("path", &i.path), ("querystring", &i.querystring), ("header", &i.header)] {
+        for (name, list) in [
+            ("path", &i.path),
+            ("querystring", &i.querystring),
+            ("header", &i.header),
+        ] {
             let mut m = OrderedMap::default();
             for (k, v) in list {
                 m.insert(Key::str(k), Value::str(v));
@@ -107,7 +122,9 @@ impl<'t> Renderer<'t> {
         let text = match jsonpath::query(doc, path).map_err(Fault::Render)? {
             Found::Missing => String::new(),
             Found::One(v) => v.to_string(),
-            Found::Many(vs) => serde_json::Value::Array(vs.into_iter().cloned().collect()).to_string(),
+            Found::Many(vs) => {
+                serde_json::Value::Array(vs.into_iter().cloned().collect()).to_string()
+            }
         };
         self.new_string(text)
     }
@@ -123,11 +140,13 @@ impl<'t> Renderer<'t> {
             match jsonpath::query(doc, path).map_err(Fault::Render)? {
                 Found::Missing => None,
                 Found::One(v) => Some(v.clone()),
-                Found::Many(vs) => Some(serde_json::Value::Array(vs.into_iter().cloned().collect())),
+                Found::Many(vs) => {
+                    Some(serde_json::Value::Array(vs.into_iter().cloned().collect()))
+                }
             }
         };
         match found {
-            Some(v) => self.from_json(&v, true),
+            Some(v) => self.import_json(&v, true),
             None => Ok(Value::Null),
         }
     }

@@ -9,7 +9,11 @@ use crate::eval::Renderer;
 use crate::value::Value;
 
 impl<'t> Renderer<'t> {
-    pub(crate) fn util_method(&mut self, name: &str, args: &[Value]) -> Result<Option<Value>, Fault> {
+    pub(crate) fn util_method(
+        &mut self,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Option<Value>, Fault> {
         if args.len() != 1 {
             return Ok(None);
         }
@@ -33,7 +37,7 @@ impl<'t> Renderer<'t> {
             "parseJson" => {
                 let doc: serde_json::Value = serde_json::from_str(&arg)
                     .map_err(|e| Fault::render(format!("parseJson: invalid JSON: {e}")))?;
-                return self.from_json(&doc, true).map(Some);
+                return self.import_json(&doc, true).map(Some);
             }
             _ => return Ok(None),
         };
@@ -59,7 +63,7 @@ pub(crate) fn escape_javascript(s: &str) -> String {
             0x0A => out.push_str("\\n"),
             0x0C => out.push_str("\\f"),
             0x0D => out.push_str("\\r"),
-            u if u < 0x20 || u > 0x7F => out.push_str(&format!("\\u{u:04X}")),
+            u if !(0x20..=0x7F).contains(&u) => out.push_str(&format!("\\u{u:04X}")),
             u => out.push(char::from(u as u8)),
         }
     }
@@ -72,7 +76,9 @@ pub(crate) fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => out.push(b as char),
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -118,7 +124,10 @@ mod tests {
     fn escape_javascript_like_commons_lang() {
         assert_eq!(escape_javascript(r#"say "hi"\n"#), r#"say \"hi\"\\n"#);
         assert_eq!(escape_javascript("it's\n\ta/b"), "it\\'s\\n\\ta\\/b");
-        assert_eq!(escape_javascript("é😀\u{1}"), "\\u00E9\\uD83D\\uDE00\\u0001");
+        assert_eq!(
+            escape_javascript("é😀\u{1}"),
+            "\\u00E9\\uD83D\\uDE00\\u0001"
+        );
     }
 
     #[test]

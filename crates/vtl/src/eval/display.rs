@@ -107,7 +107,11 @@ impl<'t> Renderer<'t> {
             Value::Bool(_) | Value::Int(_) => self.display_into(v, out),
             Value::Float(f) if f.is_finite() => out.push(&double_to_string(*f)),
             Value::List(id) => {
-                let items = self.heap.list(*id).map(|l| l.items.clone()).unwrap_or_default();
+                let items = self
+                    .heap
+                    .list(*id)
+                    .map(|l| l.items.clone())
+                    .unwrap_or_default();
                 out.push("[")?;
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
@@ -144,14 +148,22 @@ impl<'t> Renderer<'t> {
 
     /// Converts a JSON document into values; `json_lists` marks the lists
     /// as JSON-printing (see the module docs).
-    pub(crate) fn from_json(&mut self, j: &serde_json::Value, json_lists: bool) -> Result<Value, Fault> {
+    pub(crate) fn import_json(
+        &mut self,
+        j: &serde_json::Value,
+        json_lists: bool,
+    ) -> Result<Value, Fault> {
         self.enter()?;
-        let r = self.from_json_inner(j, json_lists);
+        let r = self.import_json_inner(j, json_lists);
         self.leave();
         r
     }
 
-    fn from_json_inner(&mut self, j: &serde_json::Value, json_lists: bool) -> Result<Value, Fault> {
+    fn import_json_inner(
+        &mut self,
+        j: &serde_json::Value,
+        json_lists: bool,
+    ) -> Result<Value, Fault> {
         Ok(match j {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(*b),
@@ -164,7 +176,7 @@ impl<'t> Renderer<'t> {
                 self.charge(a.len() + 1)?;
                 let mut items = Vec::with_capacity(a.len());
                 for x in a {
-                    items.push(self.from_json(x, json_lists)?);
+                    items.push(self.import_json(x, json_lists)?);
                 }
                 self.heap.new_list(items, json_lists)
             }
@@ -172,7 +184,7 @@ impl<'t> Renderer<'t> {
                 self.charge(o.len() + 1)?;
                 let mut m = OrderedMap::default();
                 for (k, x) in o {
-                    let v = self.from_json(x, json_lists)?;
+                    let v = self.import_json(x, json_lists)?;
                     m.insert(Key::str(k), v);
                 }
                 self.heap.new_map(m)
@@ -182,14 +194,14 @@ impl<'t> Renderer<'t> {
 
     /// Converts a value back to JSON (for the overrides handed to the
     /// caller). Map keys become their text; other objects become strings.
-    pub(crate) fn to_json(&mut self, v: &Value) -> Result<serde_json::Value, Fault> {
+    pub(crate) fn export_json(&mut self, v: &Value) -> Result<serde_json::Value, Fault> {
         self.enter()?;
-        let r = self.to_json_inner(v);
+        let r = self.export_json_inner(v);
         self.leave();
         r
     }
 
-    fn to_json_inner(&mut self, v: &Value) -> Result<serde_json::Value, Fault> {
+    fn export_json_inner(&mut self, v: &Value) -> Result<serde_json::Value, Fault> {
         Ok(match v {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
@@ -199,10 +211,14 @@ impl<'t> Renderer<'t> {
                 .unwrap_or(serde_json::Value::Null),
             Value::Str(s) => serde_json::Value::String(s.to_string()),
             Value::List(id) => {
-                let items = self.heap.list(*id).map(|l| l.items.clone()).unwrap_or_default();
+                let items = self
+                    .heap
+                    .list(*id)
+                    .map(|l| l.items.clone())
+                    .unwrap_or_default();
                 let mut out = Vec::with_capacity(items.len());
                 for item in &items {
-                    out.push(self.to_json(item)?);
+                    out.push(self.export_json(item)?);
                 }
                 serde_json::Value::Array(out)
             }
@@ -215,7 +231,7 @@ impl<'t> Renderer<'t> {
                 let mut out = serde_json::Map::new();
                 for (k, item) in &entries {
                     let ks = self.display(&k.to_value())?;
-                    let jv = self.to_json(item)?;
+                    let jv = self.export_json(item)?;
                     out.insert(ks, jv);
                 }
                 serde_json::Value::Object(out)

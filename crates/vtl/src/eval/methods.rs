@@ -8,11 +8,18 @@ use crate::error::Fault;
 use crate::value::{Key, Obj, ObjId, Value};
 
 fn oob(i: i64, len: usize) -> Fault {
-    Fault::render(format!("IndexOutOfBoundsException: Index: {i}, Size: {len}"))
+    Fault::render(format!(
+        "IndexOutOfBoundsException: Index: {i}, Size: {len}"
+    ))
 }
 
 impl<'t> Renderer<'t> {
-    pub(crate) fn call_method(&mut self, target: &Value, name: &str, args: Vec<Value>) -> Result<Value, Fault> {
+    pub(crate) fn call_method(
+        &mut self,
+        target: &Value,
+        name: &str,
+        args: Vec<Value>,
+    ) -> Result<Value, Fault> {
         self.step()?;
         let found = match target {
             Value::Null => None,
@@ -71,7 +78,9 @@ impl<'t> Renderer<'t> {
                 let getter = if name == "key" { "getKey" } else { "getValue" };
                 self.call_method(target, getter, Vec::new())
             }
-            Value::Input if name == "body" => self.input_method("body", &[]).map(|v| v.unwrap_or(Value::Null)),
+            Value::Input if name == "body" => self
+                .input_method("body", &[])
+                .map(|v| v.unwrap_or(Value::Null)),
             _ => {
                 let mut cap = name.to_string();
                 if let Some(first) = cap.get_mut(0..1) {
@@ -113,7 +122,12 @@ impl<'t> Renderer<'t> {
         })
     }
 
-    fn list_method(&mut self, id: ObjId, name: &str, args: &[Value]) -> Result<Option<Value>, Fault> {
+    fn list_method(
+        &mut self,
+        id: ObjId,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Option<Value>, Fault> {
         let len = self.heap.list(id).map_or(0, |l| l.items.len());
         let v = match (name, args.len()) {
             ("size", 0) => Value::Int(len as i64),
@@ -165,7 +179,11 @@ impl<'t> Renderer<'t> {
                 let Value::List(other) = &args[0] else {
                     return Ok(None);
                 };
-                let extra = self.heap.list(*other).map(|l| l.items.clone()).unwrap_or_default();
+                let extra = self
+                    .heap
+                    .list(*other)
+                    .map(|l| l.items.clone())
+                    .unwrap_or_default();
                 self.charge(extra.len())?;
                 let changed = !extra.is_empty();
                 if let Some(l) = self.heap.list_mut(id) {
@@ -205,7 +223,11 @@ impl<'t> Renderer<'t> {
     }
 
     fn position(&mut self, id: ObjId, x: &Value) -> Result<Option<usize>, Fault> {
-        let items = self.heap.list(id).map(|l| l.items.clone()).unwrap_or_default();
+        let items = self
+            .heap
+            .list(id)
+            .map(|l| l.items.clone())
+            .unwrap_or_default();
         for (i, item) in items.iter().enumerate() {
             if self.java_equals(item, x)? {
                 return Ok(Some(i));
@@ -214,7 +236,12 @@ impl<'t> Renderer<'t> {
         Ok(None)
     }
 
-    fn map_method(&mut self, id: ObjId, name: &str, args: &[Value]) -> Result<Option<Value>, Fault> {
+    fn map_method(
+        &mut self,
+        id: ObjId,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Option<Value>, Fault> {
         let v = match (name, args.len()) {
             ("get", 1) | ("getOrDefault", 2) | ("containsKey", 1) => {
                 let k = self.key_of(&args[0])?;
@@ -237,8 +264,11 @@ impl<'t> Renderer<'t> {
                 let Value::Map(other) = &args[0] else {
                     return Ok(None);
                 };
-                let entries: Vec<(Key, Value)> =
-                    self.heap.map(*other).map(|m| m.iter().cloned().collect()).unwrap_or_default();
+                let entries: Vec<(Key, Value)> = self
+                    .heap
+                    .map(*other)
+                    .map(|m| m.iter().cloned().collect())
+                    .unwrap_or_default();
                 self.charge(entries.len())?;
                 if let Some(m) = self.heap.map_mut(id) {
                     for (k, v) in entries {
@@ -249,13 +279,19 @@ impl<'t> Renderer<'t> {
             }
             ("remove", 1) => {
                 let k = self.key_of(&args[0])?;
-                self.heap.map_mut(id).and_then(|m| m.remove(&k)).unwrap_or(Value::Null)
+                self.heap
+                    .map_mut(id)
+                    .and_then(|m| m.remove(&k))
+                    .unwrap_or(Value::Null)
             }
             ("size", 0) => Value::Int(self.heap.map(id).map_or(0, |m| m.len()) as i64),
             ("isEmpty", 0) => Value::Bool(self.heap.map(id).is_none_or(|m| m.len() == 0)),
             ("keySet" | "values" | "entrySet", 0) => {
-                let entries: Vec<(Key, Value)> =
-                    self.heap.map(id).map(|m| m.iter().cloned().collect()).unwrap_or_default();
+                let entries: Vec<(Key, Value)> = self
+                    .heap
+                    .map(id)
+                    .map(|m| m.iter().cloned().collect())
+                    .unwrap_or_default();
                 self.charge(entries.len() * 2 + 1)?;
                 let items: Vec<Value> = entries
                     .into_iter()
@@ -268,8 +304,11 @@ impl<'t> Renderer<'t> {
                 self.heap.new_list(items, false)
             }
             ("containsValue", 1) => {
-                let values: Vec<Value> =
-                    self.heap.map(id).map(|m| m.iter().map(|(_, v)| v.clone()).collect()).unwrap_or_default();
+                let values: Vec<Value> = self
+                    .heap
+                    .map(id)
+                    .map(|m| m.iter().map(|(_, v)| v.clone()).collect())
+                    .unwrap_or_default();
                 let mut found = false;
                 for v in &values {
                     if self.java_equals(v, &args[0])? {

@@ -144,7 +144,11 @@ impl<'t> Renderer<'t> {
 
     // ---- nodes ---------------------------------------------------------
 
-    pub(crate) fn render_nodes(&mut self, nodes: &'t [Node], out: &mut Sink) -> Result<Flow, Fault> {
+    pub(crate) fn render_nodes(
+        &mut self,
+        nodes: &'t [Node],
+        out: &mut Sink,
+    ) -> Result<Flow, Fault> {
         self.enter()?;
         let flow = self.render_each(nodes, out);
         self.leave();
@@ -227,7 +231,7 @@ impl<'t> Renderer<'t> {
     fn escaped_ref(&mut self, n: usize, r: &'t Reference, out: &mut Sink) -> Result<(), Fault> {
         out.push(&"\\".repeat(n / 2))?;
         let v = self.eval_ref(r)?;
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             return self.write_value(&v, out);
         }
         if v.is_null() {
@@ -247,7 +251,11 @@ impl<'t> Renderer<'t> {
         // Velocity iterates lists and a map's values; anything else
         // (strings, numbers, null) gives no iterations.
         let items: Vec<Value> = match &it {
-            Value::List(id) => self.heap.list(*id).map(|l| l.items.clone()).unwrap_or_default(),
+            Value::List(id) => self
+                .heap
+                .list(*id)
+                .map(|l| l.items.clone())
+                .unwrap_or_default(),
             Value::Map(id) => self
                 .heap
                 .map(*id)
@@ -273,7 +281,8 @@ impl<'t> Renderer<'t> {
             }
             self.vars.insert(var.to_string(), item);
             self.vars.insert("foreach".into(), Value::Foreach(helper));
-            self.vars.insert("velocityCount".into(), Value::Int(i as i64 + 1));
+            self.vars
+                .insert("velocityCount".into(), Value::Int(i as i64 + 1));
             match self.render_nodes(body, out)? {
                 Flow::Normal => {}
                 Flow::Break => break,

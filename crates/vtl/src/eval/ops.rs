@@ -16,7 +16,9 @@ pub(crate) fn truthy(v: &Value) -> bool {
 
 pub(crate) fn negate(v: &Value) -> Value {
     match v {
-        Value::Int(i) => i.checked_neg().map_or(Value::Float(-(*i as f64)), Value::Int),
+        Value::Int(i) => i
+            .checked_neg()
+            .map_or(Value::Float(-(*i as f64)), Value::Int),
         Value::Float(f) => Value::Float(-f),
         _ => Value::Null,
     }
@@ -166,8 +168,16 @@ impl<'t> Renderer<'t> {
                 if x == y {
                     return Ok(true);
                 }
-                let xs = self.heap.list(*x).map(|l| l.items.clone()).unwrap_or_default();
-                let ys = self.heap.list(*y).map(|l| l.items.clone()).unwrap_or_default();
+                let xs = self
+                    .heap
+                    .list(*x)
+                    .map(|l| l.items.clone())
+                    .unwrap_or_default();
+                let ys = self
+                    .heap
+                    .list(*y)
+                    .map(|l| l.items.clone())
+                    .unwrap_or_default();
                 if xs.len() != ys.len() {
                     return Ok(false);
                 }
@@ -186,8 +196,11 @@ impl<'t> Renderer<'t> {
                 if x == y {
                     return Ok(true);
                 }
-                let xs: Vec<(Key, Value)> =
-                    self.heap.map(*x).map(|m| m.iter().cloned().collect()).unwrap_or_default();
+                let xs: Vec<(Key, Value)> = self
+                    .heap
+                    .map(*x)
+                    .map(|m| m.iter().cloned().collect())
+                    .unwrap_or_default();
                 let Some(ylen) = self.heap.map(*y).map(|m| m.len()) else {
                     return Ok(false);
                 };

@@ -213,7 +213,13 @@ impl<'t> Renderer<'t> {
         Ok(Value::string(out))
     }
 
-    fn regex_replace(&mut self, s: &str, re: &JRegex, repl: &str, first: bool) -> Result<Value, Fault> {
+    fn regex_replace(
+        &mut self,
+        s: &str,
+        re: &JRegex,
+        repl: &str,
+        first: bool,
+    ) -> Result<Value, Fault> {
         let cap = self.limits.max_string_bytes;
         let mut out = String::new();
         let mut last = 0;
@@ -236,7 +242,11 @@ impl<'t> Renderer<'t> {
     fn split(&mut self, s: &str, re: &JRegex, limit: i64) -> Result<Value, Fault> {
         let mut pieces: Vec<Value> = Vec::new();
         let mut last = 0;
-        let max_pieces = if limit > 0 { limit as usize } else { usize::MAX };
+        let max_pieces = if limit > 0 {
+            limit as usize
+        } else {
+            usize::MAX
+        };
         let budget = self.limits.max_elements as usize;
         re.each(s, |m| {
             if m.end == 0 {

@@ -69,8 +69,7 @@ impl<'s> Parser<'s> {
     fn condition(&mut self) -> PResult<Expr> {
         self.open_paren()?;
         let e = self.expr()?;
-        self.close_paren()
-            .map(|()| e)
+        self.close_paren().map(|()| e)
     }
 
     fn open_paren(&mut self) -> PResult<()> {

@@ -160,10 +160,8 @@ impl<'s> Parser<'s> {
             }
         }
         let text = &self.c.src[start..self.c.pos];
-        if !float {
-            if let Ok(i) = text.parse::<i64>() {
-                return Ok(Expr::Int(i));
-            }
+        if let (false, Ok(i)) = (float, text.parse::<i64>()) {
+            return Ok(Expr::Int(i));
         }
         text.parse::<f64>()
             .map(Expr::Float)

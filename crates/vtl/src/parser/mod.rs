@@ -11,8 +11,8 @@ mod expr;
 use std::collections::HashMap;
 
 use crate::ast::{MacroDef, Node};
-pub(crate) use cursor::{PErr, PResult};
 use cursor::Cursor;
+pub(crate) use cursor::{PErr, PResult};
 
 /// Directives the parser knows, used to decide whether `\#word` is an
 /// escaped directive or plain text.

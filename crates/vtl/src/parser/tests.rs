@@ -16,7 +16,10 @@ fn text(s: &str) -> Node {
 
 #[test]
 fn plain_text_and_lone_symbols() {
-    assert_eq!(nodes("a $ b # c \\ d $1 #1"), vec![text("a $ b # c \\ d $1 #1")]);
+    assert_eq!(
+        nodes("a $ b # c \\ d $1 #1"),
+        vec![text("a $ b # c \\ d $1 #1")]
+    );
     assert_eq!(nodes("color: #fff;"), vec![text("color: #fff;")]);
 }
 
@@ -52,7 +55,16 @@ fn hyphen_is_part_of_identifiers_as_in_1_7() {
 fn set_with_and_without_space_and_braces() {
     for src in ["#set($x = 1)", "#set ($x=1)", "#{set}( $x = 1 )"] {
         let n = nodes(src);
-        assert!(matches!(&n[..], [Node::Set { value: Expr::Int(1), .. }]), "{src}");
+        assert!(
+            matches!(
+                &n[..],
+                [Node::Set {
+                    value: Expr::Int(1),
+                    ..
+                }]
+            ),
+            "{src}"
+        );
     }
 }
 
@@ -67,7 +79,14 @@ fn set_eats_leading_blanks_and_trailing_newline() {
 #[test]
 fn end_and_else_eat_their_line() {
     let n = nodes("#if($a)\nA\n#else\nB\n#end\nC");
-    let Node::If { branches, otherwise, .. } = &n[0] else { panic!() };
+    let Node::If {
+        branches,
+        otherwise,
+        ..
+    } = &n[0]
+    else {
+        panic!()
+    };
     assert_eq!(branches[0].1, vec![text("A\n")]);
     assert_eq!(otherwise.as_deref(), Some(&[text("B\n")][..]));
     assert_eq!(n[1], text("C"));
@@ -76,7 +95,14 @@ fn end_and_else_eat_their_line() {
 #[test]
 fn brace_forms_of_directives() {
     let n = nodes("#{if}($a)x#{elseif}($b)y#{else}z#{end}w");
-    let Node::If { branches, otherwise, .. } = &n[0] else { panic!() };
+    let Node::If {
+        branches,
+        otherwise,
+        ..
+    } = &n[0]
+    else {
+        panic!()
+    };
     assert_eq!(branches.len(), 2);
     assert!(otherwise.is_some());
     assert_eq!(n[1], text("w"));
@@ -85,18 +111,32 @@ fn brace_forms_of_directives() {
 #[test]
 fn operator_precedence_and_words() {
     let n = nodes("#set($x = 1 + 2 * 3 == 7 and not $b || $c lt 2)");
-    let Node::Set { value, .. } = &n[0] else { panic!() };
-    let Expr::Binary(BinOp::Or, l, _) = value else { panic!("{value:?}") };
-    let Expr::Binary(BinOp::And, eq, not) = &**l else { panic!() };
+    let Node::Set { value, .. } = &n[0] else {
+        panic!()
+    };
+    let Expr::Binary(BinOp::Or, l, _) = value else {
+        panic!("{value:?}")
+    };
+    let Expr::Binary(BinOp::And, eq, not) = &**l else {
+        panic!()
+    };
     assert!(matches!(&**not, Expr::Not(_)));
-    let Expr::Binary(BinOp::Eq, sum, _) = &**eq else { panic!() };
+    let Expr::Binary(BinOp::Eq, sum, _) = &**eq else {
+        panic!()
+    };
     assert!(matches!(&**sum, Expr::Binary(BinOp::Add, _, _)));
 }
 
 #[test]
 fn literals() {
     let n = nodes("#set($x = [1, 2.5, 'a''b', \"q\"\"q\", true, [1..3], {'k': $v}, {}])");
-    let Node::Set { value: Expr::List(items), .. } = &n[0] else { panic!() };
+    let Node::Set {
+        value: Expr::List(items),
+        ..
+    } = &n[0]
+    else {
+        panic!()
+    };
     assert_eq!(items[0], Expr::Int(1));
     assert_eq!(items[1], Expr::Float(2.5));
     assert_eq!(items[2], Expr::Str("a'b".into()));
@@ -110,13 +150,22 @@ fn literals() {
 #[test]
 fn double_quoted_strings_interpolate_single_quoted_do_not() {
     let n = nodes("#set($x = \"a$b\")#set($y = 'a$b')");
-    assert!(matches!(&n[0], Node::Set { value: Expr::Interpolated(_), .. }));
+    assert!(matches!(
+        &n[0],
+        Node::Set {
+            value: Expr::Interpolated(_),
+            ..
+        }
+    ));
     assert!(matches!(&n[1], Node::Set { value: Expr::Str(s), .. } if s == "a$b"));
 }
 
 #[test]
 fn comments_and_raw_blocks() {
-    assert_eq!(nodes("a## gone\nb#* gone\n *#c#[[$raw #if]]#d"), vec![text("ab"), text("c$raw #ifd")].concat_text());
+    assert_eq!(
+        nodes("a## gone\nb#* gone\n *#c#[[$raw #if]]#d"),
+        vec![text("ab"), text("c$raw #ifd")].concat_text()
+    );
 }
 
 trait ConcatText {
@@ -145,7 +194,11 @@ fn escapes() {
 
 #[test]
 fn macros_are_hoisted_and_calls_recorded() {
-    let p = parse("#macro(greet $name, $x)Hi $name#end#greet('bob' 2)#nomacro", 64).unwrap();
+    let p = parse(
+        "#macro(greet $name, $x)Hi $name#end#greet('bob' 2)#nomacro",
+        64,
+    )
+    .unwrap();
     assert_eq!(p.macros["greet"].params, vec!["name", "x"]);
     assert!(matches!(&p.nodes[0], Node::MacroCall { args, .. } if args.len() == 2));
     assert_eq!(p.nodes[1], text("#nomacro"));
@@ -174,7 +227,10 @@ fn errors_carry_positions() {
 fn nesting_limit_is_an_error_not_a_stack_overflow() {
     let deep = format!("#set($x = {}1{})", "(".repeat(10_000), ")".repeat(10_000));
     let e = parse(&deep, 64).unwrap_err();
-    assert_eq!(e.fault, crate::error::Fault::Limit(crate::error::LimitKind::Depth));
+    assert_eq!(
+        e.fault,
+        crate::error::Fault::Limit(crate::error::LimitKind::Depth)
+    );
     let deep_if = "#if(true)".repeat(500) + &"#end".repeat(500);
     assert!(parse(&deep_if, 64).is_err());
 }
