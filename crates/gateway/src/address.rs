@@ -19,12 +19,20 @@ pub struct StageAddress<'a> {
 pub fn parse_stage_address<'a>(host: Option<&'a str>, path: &'a str) -> Option<StageAddress<'a>> {
     if let Some(api_id) = host.and_then(host_style_api_id) {
         let (stage, rest) = split_first(path.strip_prefix('/')?);
-        return (!stage.is_empty()).then_some(StageAddress { api_id, stage, path: rest });
+        return (!stage.is_empty()).then_some(StageAddress {
+            api_id,
+            stage,
+            path: rest,
+        });
     }
     if let Some(rest) = path.strip_prefix("/_aws/execute-api/") {
         let (api_id, rest) = split_first(rest);
         let (stage, rest) = split_first(rest.strip_prefix('/')?);
-        return (!api_id.is_empty() && !stage.is_empty()).then_some(StageAddress { api_id, stage, path: rest });
+        return (!api_id.is_empty() && !stage.is_empty()).then_some(StageAddress {
+            api_id,
+            stage,
+            path: rest,
+        });
     }
     if let Some(rest) = path.strip_prefix("/restapis/") {
         let (api_id, rest) = split_first(rest);
@@ -33,7 +41,11 @@ pub fn parse_stage_address<'a>(host: Option<&'a str>, path: &'a str) -> Option<S
         if !rest.is_empty() && !rest.starts_with('/') {
             return None;
         }
-        return (!api_id.is_empty() && !stage.is_empty()).then_some(StageAddress { api_id, stage, path: rest });
+        return (!api_id.is_empty() && !stage.is_empty()).then_some(StageAddress {
+            api_id,
+            stage,
+            path: rest,
+        });
     }
     None
 }
@@ -59,14 +71,27 @@ mod tests {
     use super::*;
 
     fn a<'a>(api: &'a str, stage: &'a str, path: &'a str) -> Option<StageAddress<'a>> {
-        Some(StageAddress { api_id: api, stage, path })
+        Some(StageAddress {
+            api_id: api,
+            stage,
+            path,
+        })
     }
 
     #[test]
     fn three_forms() {
-        assert_eq!(parse_stage_address(None, "/_aws/execute-api/abc/test/check"), a("abc", "test", "/check"));
-        assert_eq!(parse_stage_address(None, "/_aws/execute-api/abc/test"), a("abc", "test", ""));
-        assert_eq!(parse_stage_address(None, "/_aws/execute-api/abc/test//x/"), a("abc", "test", "//x/"));
+        assert_eq!(
+            parse_stage_address(None, "/_aws/execute-api/abc/test/check"),
+            a("abc", "test", "/check")
+        );
+        assert_eq!(
+            parse_stage_address(None, "/_aws/execute-api/abc/test"),
+            a("abc", "test", "")
+        );
+        assert_eq!(
+            parse_stage_address(None, "/_aws/execute-api/abc/test//x/"),
+            a("abc", "test", "//x/")
+        );
         assert_eq!(
             parse_stage_address(Some("abc.execute-api.localhost:4566"), "/test/check"),
             a("abc", "test", "/check")
@@ -75,16 +100,34 @@ mod tests {
             parse_stage_address(None, "/restapis/abc/test/_user_request_/check"),
             a("abc", "test", "/check")
         );
-        assert_eq!(parse_stage_address(None, "/restapis/abc/test/_user_request_"), a("abc", "test", ""));
+        assert_eq!(
+            parse_stage_address(None, "/restapis/abc/test/_user_request_"),
+            a("abc", "test", "")
+        );
     }
 
     #[test]
     fn not_a_stage() {
-        assert_eq!(parse_stage_address(None, "/2015-03-31/functions/f/invocations"), None);
+        assert_eq!(
+            parse_stage_address(None, "/2015-03-31/functions/f/invocations"),
+            None
+        );
         assert_eq!(parse_stage_address(None, "/_aws/execute-api/abc"), None);
-        assert_eq!(parse_stage_address(None, "/restapis/abc/test/other/check"), None);
-        assert_eq!(parse_stage_address(None, "/restapis/abc/test/_user_request_x"), None);
-        assert_eq!(parse_stage_address(Some("127.0.0.1:4566"), "/test/check"), None);
-        assert_eq!(parse_stage_address(Some("abc.execute-api.localhost"), "/"), None);
+        assert_eq!(
+            parse_stage_address(None, "/restapis/abc/test/other/check"),
+            None
+        );
+        assert_eq!(
+            parse_stage_address(None, "/restapis/abc/test/_user_request_x"),
+            None
+        );
+        assert_eq!(
+            parse_stage_address(Some("127.0.0.1:4566"), "/test/check"),
+            None
+        );
+        assert_eq!(
+            parse_stage_address(Some("abc.execute-api.localhost"), "/"),
+            None
+        );
     }
 }

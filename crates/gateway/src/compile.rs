@@ -8,9 +8,8 @@ use crate::responses::GatewayResponses;
 use crate::router::Router;
 use crate::selection::SelectionPattern;
 use crate::snapshot::{self, Snapshot, Source};
-use crate::template::{Template, TemplateEngine, VtlEngine};
+use crate::template::{TemplateEngine, Templates, VtlEngine};
 use serde_json::Value;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a snapshot cannot be served; names the declaration at fault.
@@ -22,11 +21,16 @@ pub enum CompileError {
     /// Something in it is invalid, e.g. a selection pattern neither regex
     /// engine accepts.
     #[error("{what}{}", at(.declared_at))]
-    Invalid { what: String, declared_at: Option<Source> },
+    Invalid {
+        what: String,
+        declared_at: Option<Source>,
+    },
 }
 
 fn at(s: &Option<Source>) -> String {
-    s.as_ref().map(|s| format!(", declared at {s}")).unwrap_or_default()
+    s.as_ref()
+        .map(|s| format!(", declared at {s}"))
+        .unwrap_or_default()
 }
 
 /// The integration types.
@@ -60,7 +64,7 @@ pub(crate) struct CompiledIntegrationResponse {
     pub status: String,
     pub pattern_text: String,
     pub pattern: Option<SelectionPattern>,
-    pub templates: Vec<(String, Arc<dyn Template>)>,
+    pub templates: Templates,
     pub parameters: Vec<(String, MappingSource)>,
     pub source: Option<Source>,
 }
@@ -70,7 +74,7 @@ pub(crate) struct CompiledIntegration {
     pub kind: IntegrationKind,
     pub http_method: String,
     pub uri: String,
-    pub templates: Vec<(String, Arc<dyn Template>)>,
+    pub templates: Templates,
     pub parameters: Vec<(ParamTarget, MappingSource)>,
     pub passthrough: Passthrough,
     pub credentials: String,
@@ -120,19 +124,24 @@ pub struct CompiledApi {
 }
 
 fn invalid(what: String, source: &Option<Source>) -> CompileError {
-    CompileError::Invalid { what, declared_at: source.clone() }
+    CompileError::Invalid {
+        what,
+        declared_at: source.clone(),
+    }
 }
 
 fn templates(
     raw: &[(String, Value)],
     engine: &dyn TemplateEngine,
     source: &Option<Source>,
-) -> Result<Vec<(String, Arc<dyn Template>)>, CompileError> {
+) -> Result<Templates, CompileError> {
     raw.iter()
         .map(|(ct, v)| {
             let t = engine
                 .compile(v.as_str().unwrap_or_default())
-                .map_err(|e| invalid(format!("the `{ct}` template does not compile: {e}"), source))?;
+                .map_err(|e| {
+                    invalid(format!("the `{ct}` template does not compile: {e}"), source)
+                })?;
             Ok((ct.clone(), t))
         })
         .collect()
@@ -148,10 +157,16 @@ impl CompiledApi {
         Self::compile_with(snapshot, &VtlEngine::default())
     }
 
-    pub(crate) fn compile_with(snapshot: &Value, engine: &dyn TemplateEngine) -> Result<CompiledApi, CompileError> {
+    pub(crate) fn compile_with(
+        snapshot: &Value,
+        engine: &dyn TemplateEngine,
+    ) -> Result<CompiledApi, CompileError> {
         let s = Snapshot::deserialize_from(snapshot)?;
-        let triples: Vec<(&str, &str, &str)> =
-            s.resources.iter().map(|r| (r.id.as_str(), r.parent_id.as_str(), r.path_part.as_str())).collect();
+        let triples: Vec<(&str, &str, &str)> = s
+            .resources
+            .iter()
+            .map(|r| (r.id.as_str(), r.parent_id.as_str(), r.path_part.as_str()))
+            .collect();
         let router = Router::build(&triples);
         let mut resources = Vec::with_capacity(s.resources.len());
         for r in &s.resources {
@@ -159,7 +174,11 @@ impl CompiledApi {
             for m in s.methods.iter().filter(|m| m.resource_id == r.id) {
                 methods.push(compile_method(&s, m, engine)?);
             }
-            resources.push(CompiledResource { id: r.id.clone(), path: r.path.clone(), methods });
+            resources.push(CompiledResource {
+                id: r.id.clone(),
+                path: r.path.clone(),
+                methods,
+            });
         }
         let gateway_responses = GatewayResponses::compile(&s.gateway_responses, engine)
             .map_err(|e| invalid(format!("gateway response: {e}"), &None))?;
@@ -190,17 +209,24 @@ fn compile_method(
     engine: &dyn TemplateEngine,
 ) -> Result<CompiledMethod, CompileError> {
     let key = (m.resource_id.as_str(), m.http_method.as_str());
-    let validates = s
-        .request_validators
-        .iter()
-        .any(|v| v.id == m.request_validator_id && !v.id.is_empty() && v.validate_request_parameters);
+    let validates = s.request_validators.iter().any(|v| {
+        v.id == m.request_validator_id && !v.id.is_empty() && v.validate_request_parameters
+    });
     let mut required_parameters: Vec<String> = if validates {
-        m.request_parameters.iter().filter(|(_, v)| v.as_bool() == Some(true)).map(|(k, _)| k.clone()).collect()
+        m.request_parameters
+            .iter()
+            .filter(|(_, v)| v.as_bool() == Some(true))
+            .map(|(k, _)| k.clone())
+            .collect()
     } else {
         Vec::new()
     };
     required_parameters.sort();
-    let integration = match s.integrations.iter().find(|i| same((&i.resource_id, &i.http_method), key)) {
+    let integration = match s
+        .integrations
+        .iter()
+        .find(|i| same((&i.resource_id, &i.http_method), key))
+    {
         Some(i) => Some(compile_integration(s, i, engine)?),
         None => None,
     };
@@ -225,7 +251,14 @@ fn compile_integration(
         "AWS_PROXY" => IntegrationKind::AwsProxy,
         "HTTP" => IntegrationKind::Http,
         "HTTP_PROXY" => IntegrationKind::HttpProxy,
-        other => return Err(invalid(format!("integration type `{other}` is not one of MOCK, AWS, AWS_PROXY, HTTP, HTTP_PROXY"), src)),
+        other => {
+            return Err(invalid(
+                format!(
+                    "integration type `{other}` is not one of MOCK, AWS, AWS_PROXY, HTTP, HTTP_PROXY"
+                ),
+                src,
+            ));
+        }
     };
     let passthrough = match i.passthrough_behavior.as_str() {
         "" | "WHEN_NO_MATCH" => Passthrough::WhenNoMatch,
@@ -242,9 +275,15 @@ fn compile_integration(
         } else if let Some(n) = k.strip_prefix("integration.request.path.") {
             ParamTarget::Path(n.to_string())
         } else {
-            return Err(invalid(format!("request parameter `{k}` is not an integration.request.{{header|querystring|path}} target"), src));
+            return Err(invalid(
+                format!(
+                    "request parameter `{k}` is not an integration.request.{{header|querystring|path}} target"
+                ),
+                src,
+            ));
         };
-        let from = MappingSource::parse(v.as_str().unwrap_or_default()).map_err(|e| invalid(format!("request parameter `{k}`: {e}"), src))?;
+        let from = MappingSource::parse(v.as_str().unwrap_or_default())
+            .map_err(|e| invalid(format!("request parameter `{k}`: {e}"), src))?;
         parameters.push((target, from));
     }
     let timeout_ms = match &i.timeout_milliseconds {
@@ -253,7 +292,11 @@ fn compile_integration(
         _ => 29_000,
     };
     let mut responses = Vec::new();
-    for r in s.integration_responses.iter().filter(|r| r.resource_id == i.resource_id && r.http_method == i.http_method) {
+    for r in s
+        .integration_responses
+        .iter()
+        .filter(|r| r.resource_id == i.resource_id && r.http_method == i.http_method)
+    {
         let pattern = if r.selection_pattern.is_empty() {
             None
         } else {
@@ -263,9 +306,12 @@ fn compile_integration(
         };
         let mut params = Vec::new();
         for (k, v) in &r.response_parameters {
-            let name = k
-                .strip_prefix("method.response.header.")
-                .ok_or_else(|| invalid(format!("response parameter `{k}` is not a method.response.header target"), &r.source))?;
+            let name = k.strip_prefix("method.response.header.").ok_or_else(|| {
+                invalid(
+                    format!("response parameter `{k}` is not a method.response.header target"),
+                    &r.source,
+                )
+            })?;
             let from = MappingSource::parse(v.as_str().unwrap_or_default())
                 .map_err(|e| invalid(format!("response parameter `{k}`: {e}"), &r.source))?;
             params.push((name.to_string(), from));
@@ -281,7 +327,12 @@ fn compile_integration(
     }
     // Selection order (docs/compat.md): patterned responses by ascending
     // numeric status code, then default ones; stable for equal keys.
-    responses.sort_by_key(|r| (r.pattern.is_none(), r.status.parse::<u32>().unwrap_or(u32::MAX)));
+    responses.sort_by_key(|r| {
+        (
+            r.pattern.is_none(),
+            r.status.parse::<u32>().unwrap_or(u32::MAX),
+        )
+    });
     Ok(CompiledIntegration {
         kind,
         http_method: i.integration_http_method.clone(),
@@ -318,8 +369,18 @@ mod tests {
 
     #[test]
     fn orders_patterned_responses_by_status_then_defaults() {
-        let api = CompiledApi::compile(&snap(&[("502", ".+"), ("200", ""), ("405", ".*four hundred.*")])).unwrap();
-        let i = api.resources[1].method("POST").unwrap().integration.as_ref().unwrap();
+        let api = CompiledApi::compile(&snap(&[
+            ("502", ".+"),
+            ("200", ""),
+            ("405", ".*four hundred.*"),
+        ]))
+        .unwrap();
+        let i = api.resources[1]
+            .method("POST")
+            .unwrap()
+            .integration
+            .as_ref()
+            .unwrap();
         let order: Vec<&str> = i.responses.iter().map(|r| r.status.as_str()).collect();
         assert_eq!(order, ["405", "502", "200"]);
         assert_eq!(i.timeout, Duration::from_millis(29_000));
@@ -327,8 +388,13 @@ mod tests {
 
     #[test]
     fn a_pattern_no_engine_accepts_names_its_declaration() {
-        let e = CompiledApi::compile(&snap(&[("400", "(unclosed")])).unwrap_err().to_string();
-        assert!(e.contains("(unclosed") && e.contains("infrastructure/r.tf:7"), "{e}");
+        let e = CompiledApi::compile(&snap(&[("400", "(unclosed")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("(unclosed") && e.contains("infrastructure/r.tf:7"),
+            "{e}"
+        );
         assert!(CompiledApi::compile(&json!([1])).is_err());
     }
 }

@@ -58,7 +58,13 @@ impl Ids {
             &a.simple().to_string()[..24],
             &hex[16..32]
         );
-        Ids { request_id: a.hyphenated().to_string(), extended_id, trace_id, epoch_ms, request_time }
+        Ids {
+            request_id: a.hyphenated().to_string(),
+            extended_id,
+            trace_id,
+            epoch_ms,
+            request_time,
+        }
     }
 }
 
@@ -84,7 +90,11 @@ pub(crate) struct ParsedRequest {
 
 impl ParsedRequest {
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .rev()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -110,9 +120,18 @@ pub(crate) struct IntegrationRequest {
 /// What the integration answered.
 #[derive(Debug, Clone)]
 pub(crate) enum Endpoint {
-    Lambda { payload: Bytes, function_error: bool },
-    Http { status: u16, headers: Vec<(String, String)>, body: Bytes },
-    Mock { status: String },
+    Lambda {
+        payload: Bytes,
+        function_error: bool,
+    },
+    Http {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Bytes,
+    },
+    Mock {
+        status: String,
+    },
     /// Proxy integrations: the response goes to the client as it is.
     Final(MethodOut),
 }
@@ -138,10 +157,18 @@ pub(crate) struct GatewayError {
 
 impl GatewayError {
     pub(crate) fn new(kind: GatewayResponseType) -> GatewayError {
-        GatewayError { kind, status: None, message: None }
+        GatewayError {
+            kind,
+            status: None,
+            message: None,
+        }
     }
     pub(crate) fn status(kind: GatewayResponseType, status: u16) -> GatewayError {
-        GatewayError { kind, status: Some(status), message: None }
+        GatewayError {
+            kind,
+            status: Some(status),
+            message: None,
+        }
     }
 }
 
@@ -191,7 +218,9 @@ impl<'a> RequestContext<'a> {
     }
 
     pub(crate) fn resource(&self) -> Option<&'a CompiledResource> {
-        self.route.as_ref().and_then(|r| self.api().resources.get(r.resource))
+        self.route
+            .as_ref()
+            .and_then(|r| self.api().resources.get(r.resource))
     }
 
     pub(crate) fn method(&self) -> Option<&'a CompiledMethod> {
@@ -247,8 +276,14 @@ impl<'a> RequestContext<'a> {
         if let (Some((e, message)), Some(obj)) = (error, c.as_object_mut()) {
             let mut err = Map::new();
             err.insert("message".into(), Value::String(message.to_string()));
-            err.insert("messageString".into(), Value::String(Value::String(message.to_string()).to_string()));
-            err.insert("responseType".into(), Value::String(e.kind.name().to_string()));
+            err.insert(
+                "messageString".into(),
+                Value::String(Value::String(message.to_string()).to_string()),
+            );
+            err.insert(
+                "responseType".into(),
+                Value::String(e.kind.name().to_string()),
+            );
             obj.insert("error".into(), Value::Object(err));
         }
         c
@@ -266,6 +301,10 @@ mod tests {
         assert_eq!(ids.extended_id.len(), 16);
         assert!(ids.extended_id.ends_with('='));
         assert!(ids.trace_id.starts_with("Root=1-") && ids.trace_id.ends_with(";Sampled=0"));
-        assert!(ids.request_time.ends_with(" +0000") && ids.request_time.len() == 26, "{}", ids.request_time);
+        assert!(
+            ids.request_time.ends_with(" +0000") && ids.request_time.len() == 26,
+            "{}",
+            ids.request_time
+        );
     }
 }

@@ -25,7 +25,12 @@ impl Gateway {
     /// A gateway that invokes functions through `lambda`, writes logs to
     /// `logs`, and builds ARNs in `scope`.
     pub fn new(lambda: Arc<dyn LambdaBackend>, logs: Arc<dyn LogSink>, scope: Scope) -> Gateway {
-        Gateway { lambda, logs, http: reqwest::Client::new(), scope }
+        Gateway {
+            lambda,
+            logs,
+            http: reqwest::Client::new(),
+            scope,
+        }
     }
 
     /// Serves `req` on `stage`. `path_after_stage` is the resource path
@@ -42,41 +47,76 @@ impl Gateway {
     ) -> http::Response<Bytes> {
         let (method, protocol) = (req.method().to_string(), format!("{:?}", req.version()));
         let mut ctx = RequestContext::new(stage, &self.scope, req, path_after_stage, client_ip);
-        ctx.log.line(format!("Extended Request Id: {}", ctx.ids.extended_id));
-        ctx.log.line(format!("Starting execution for request: {}", ctx.ids.request_id));
-        let backends = Backends { lambda: self.lambda.as_ref(), http: &self.http };
+        ctx.log
+            .line(format!("Extended Request Id: {}", ctx.ids.extended_id));
+        ctx.log.line(format!(
+            "Starting execution for request: {}",
+            ctx.ids.request_id
+        ));
+        let backends = Backends {
+            lambda: self.lambda.as_ref(),
+            http: &self.http,
+        };
         let outcome = phases::run_chain(&mut ctx, &backends).await;
         let response = match (outcome, ctx.response.take()) {
             (Ok(()), Some(out)) => {
-                let trace = ctx.integration().is_some_and(|i| i.kind != IntegrationKind::Mock);
+                let trace = ctx
+                    .integration()
+                    .is_some_and(|i| i.kind != IntegrationKind::Mock);
                 response_headers::finish(&mut ctx, out, trace)
             }
-            (Ok(()), None) => self.gateway_response(&mut ctx, GatewayError::new(GatewayResponseType::Default5xx)),
+            (Ok(()), None) => {
+                self.gateway_response(&mut ctx, GatewayError::new(GatewayResponseType::Default5xx))
+            }
             (Err(e), _) => self.gateway_response(&mut ctx, e),
         };
         self.emit(&ctx, &method, &protocol, &response);
         response
     }
 
-    fn gateway_response(&self, ctx: &mut RequestContext<'_>, e: GatewayError) -> http::Response<Bytes> {
-        let message = e.message.clone().unwrap_or_else(|| e.kind.default_message().to_string());
+    fn gateway_response(
+        &self,
+        ctx: &mut RequestContext<'_>,
+        e: GatewayError,
+    ) -> http::Response<Bytes> {
+        let message = e
+            .message
+            .clone()
+            .unwrap_or_else(|| e.kind.default_message().to_string());
         let context = ctx.context_json(Some((&e, &message)));
         let (rendered, problem) = {
             let values = ctx.values();
-            ctx.api().gateway_responses.render(e.kind, e.status, &message, &values, &context)
+            ctx.api()
+                .gateway_responses
+                .render(e.kind, e.status, &message, &values, &context)
         };
         if let Some(p) = problem {
             ctx.log.explain(p);
         }
         if rendered.status >= 500 {
-            ctx.log.line(format!("Method completed with status: {}", rendered.status));
+            ctx.log
+                .line(format!("Method completed with status: {}", rendered.status));
         }
-        ctx.log.line(format!("Gateway response type: {} with status code: {}", e.kind.name(), rendered.status));
-        let out = crate::context::MethodOut { status: rendered.status, headers: rendered.headers, body: Bytes::from(rendered.body) };
+        ctx.log.line(format!(
+            "Gateway response type: {} with status code: {}",
+            e.kind.name(),
+            rendered.status
+        ));
+        let out = crate::context::MethodOut {
+            status: rendered.status,
+            headers: rendered.headers,
+            body: Bytes::from(rendered.body),
+        };
         response_headers::finish(ctx, out, false)
     }
 
-    fn emit(&self, ctx: &RequestContext<'_>, method: &str, protocol: &str, resp: &http::Response<Bytes>) {
+    fn emit(
+        &self,
+        ctx: &RequestContext<'_>,
+        method: &str,
+        protocol: &str,
+        resp: &http::Response<Bytes>,
+    ) {
         let record = |kind, message| LogRecord {
             api_id: ctx.stage.api_id.clone(),
             stage: ctx.stage.stage.clone(),
@@ -85,8 +125,12 @@ impl Gateway {
             kind,
             message,
         };
-        let mut batch: Vec<LogRecord> =
-            ctx.log.lines.iter().map(|l| record(LogKind::Execution, format!("({}) {l}", ctx.ids.request_id))).collect();
+        let mut batch: Vec<LogRecord> = ctx
+            .log
+            .lines
+            .iter()
+            .map(|l| record(LogKind::Execution, format!("({}) {l}", ctx.ids.request_id)))
+            .collect();
         batch.push(record(
             LogKind::Access,
             format!(

@@ -34,8 +34,13 @@ impl FunctionTarget {
         let arn = fn_part
             .strip_suffix("/invocations")
             .ok_or_else(|| format!("`{uri}` does not end with `/invocations`"))?;
-        let r = FunctionRef::parse(arn).map_err(|_| format!("`{arn}` in the URI is not a function ARN"))?;
-        Ok(FunctionTarget { function_arn: arn.to_string(), name: r.name, qualifier: r.qualifier })
+        let r = FunctionRef::parse(arn)
+            .map_err(|_| format!("`{arn}` in the URI is not a function ARN"))?;
+        Ok(FunctionTarget {
+            function_arn: arn.to_string(),
+            name: r.name,
+            qualifier: r.qualifier,
+        })
     }
 }
 
@@ -67,7 +72,9 @@ pub enum PolicyDecision {
     /// Denied; `patterns` are the `AWS:SourceArn` patterns of the statements
     /// that grant `apigateway.amazonaws.com` (empty when none does), for
     /// the explanation.
-    Denied { patterns: Vec<String> },
+    Denied {
+        patterns: Vec<String>,
+    },
 }
 
 /// The Lambda engine as the gateway needs it.
@@ -94,11 +101,16 @@ mod tests {
             "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:f:current/invocations",
         )
         .unwrap();
-        assert_eq!((t.name.as_str(), t.qualifier.as_deref()), ("f", Some("current")));
+        assert_eq!(
+            (t.name.as_str(), t.qualifier.as_deref()),
+            ("f", Some("current"))
+        );
         let e = FunctionTarget::from_invoke_uri(
             "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:f",
         );
         assert!(e.unwrap_err().contains("/invocations"));
-        assert!(FunctionTarget::from_invoke_uri("arn:aws:apigateway:us-east-1:sqs:path/x").is_err());
+        assert!(
+            FunctionTarget::from_invoke_uri("arn:aws:apigateway:us-east-1:sqs:path/x").is_err()
+        );
     }
 }

@@ -34,7 +34,9 @@ pub use address::{StageAddress, parse_stage_address};
 pub use compile::{CompileError, CompiledApi};
 pub use context::StageView;
 pub use gateway::Gateway;
-pub use lambda::{BoxFuture, FunctionTarget, LambdaBackend, LambdaInvokeError, LambdaResult, PolicyDecision};
+pub use lambda::{
+    BoxFuture, FunctionTarget, LambdaBackend, LambdaInvokeError, LambdaResult, PolicyDecision,
+};
 pub use log::{ChannelLogSink, LogKind, LogRecord, LogSink};
 pub use phases::parse::MAX_PAYLOAD_BYTES;
 pub use responses::GatewayResponseType;

@@ -43,7 +43,13 @@ impl ChannelLogSink {
     /// A sink holding at most `capacity` pending batches.
     pub fn new(capacity: usize) -> (ChannelLogSink, mpsc::Receiver<Vec<LogRecord>>) {
         let (tx, rx) = mpsc::channel(capacity.max(1));
-        (ChannelLogSink { tx, dropped: AtomicU64::new(0) }, rx)
+        (
+            ChannelLogSink {
+                tx,
+                dropped: AtomicU64::new(0),
+            },
+            rx,
+        )
     }
 
     /// Batches dropped because the writer fell behind.

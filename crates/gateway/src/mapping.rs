@@ -37,9 +37,15 @@ impl MappingSource {
         if e.len() >= 2 && e.starts_with('\'') && e.ends_with('\'') {
             return Ok(MappingSource::Static(e[1..e.len() - 1].to_string()));
         }
-        let named = |prefix: &str| e.strip_prefix(prefix).filter(|n| !n.is_empty()).map(str::to_string);
+        let named = |prefix: &str| {
+            e.strip_prefix(prefix)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+        };
         let path = |rest: &str| -> Result<Option<Box<JsonPath>>, String> {
-            JsonPath::parse(&format!("${rest}")).map(|p| Some(Box::new(p))).map_err(|x| format!("`{e}`: {x}"))
+            JsonPath::parse(&format!("${rest}"))
+                .map(|p| Some(Box::new(p)))
+                .map_err(|x| format!("`{e}`: {x}"))
         };
         Ok(if let Some(n) = named("method.request.path.") {
             MappingSource::Path(n)
@@ -73,6 +79,9 @@ impl MappingSource {
     }
 }
 
+/// The integration's response headers and body.
+pub(crate) type IntegrationOutput<'a> = (&'a [(String, String)], &'a [u8]);
+
 /// Everything a mapping (or `$input.params()`) can read.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RequestValues<'a> {
@@ -85,20 +94,40 @@ pub(crate) struct RequestValues<'a> {
     pub stage_variables: &'a [(String, String)],
     pub context: Option<&'a Value>,
     /// The integration's response headers and body, once there is one.
-    pub integration: Option<(&'a [(String, String)], &'a [u8])>,
+    pub integration: Option<IntegrationOutput<'a>>,
 }
 
 fn last<'a>(pairs: &'a [(String, String)], name: &str, ci: bool) -> Option<&'a str> {
-    pairs.iter().rev().find(|(k, _)| if ci { k.eq_ignore_ascii_case(name) } else { k == name }).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| {
+            if ci {
+                k.eq_ignore_ascii_case(name)
+            } else {
+                k == name
+            }
+        })
+        .map(|(_, v)| v.as_str())
 }
 
 fn all(pairs: &[(String, String)], name: &str, ci: bool) -> Option<String> {
     let v: Vec<&str> = pairs
         .iter()
-        .filter(|(k, _)| if ci { k.eq_ignore_ascii_case(name) } else { k == name })
+        .filter(|(k, _)| {
+            if ci {
+                k.eq_ignore_ascii_case(name)
+            } else {
+                k == name
+            }
+        })
         .map(|(_, v)| v.as_str())
         .collect();
-    if v.is_empty() { None } else { Some(v.join(",")) }
+    if v.is_empty() {
+        None
+    } else {
+        Some(v.join(","))
+    }
 }
 
 fn json_at(body: &[u8], path: &Option<Box<JsonPath>>) -> Option<String> {
@@ -152,11 +181,18 @@ impl<'a> RequestValues<'a> {
             MappingSource::MultiQuery(n) => all(self.query, n, false),
             MappingSource::MultiHeader(n) => all(self.headers, n, true),
             MappingSource::RequestBody(p) => json_at(self.body, p),
-            MappingSource::IntegrationHeader(n) => self.integration.and_then(|(h, _)| last(h, n, true)).map(str::to_string),
-            MappingSource::IntegrationMultiHeader(n) => self.integration.and_then(|(h, _)| all(h, n, true)),
+            MappingSource::IntegrationHeader(n) => self
+                .integration
+                .and_then(|(h, _)| last(h, n, true))
+                .map(str::to_string),
+            MappingSource::IntegrationMultiHeader(n) => {
+                self.integration.and_then(|(h, _)| all(h, n, true))
+            }
             MappingSource::IntegrationBody(p) => self.integration.and_then(|(_, b)| json_at(b, p)),
             MappingSource::Context(path) => self.context.and_then(|c| context_at(c, path)),
-            MappingSource::StageVariable(n) => last(self.stage_variables, n, false).map(str::to_string),
+            MappingSource::StageVariable(n) => {
+                last(self.stage_variables, n, false).map(str::to_string)
+            }
         }
     }
 }
@@ -195,7 +231,10 @@ mod tests {
     #[test]
     fn resolves_every_source() {
         let path = vec![("id".to_string(), "a%2Fb".to_string())];
-        let query = vec![("q".to_string(), "1".to_string()), ("q".to_string(), "2".to_string())];
+        let query = vec![
+            ("q".to_string(), "1".to_string()),
+            ("q".to_string(), "2".to_string()),
+        ];
         let headers = vec![("X-Thing".to_string(), "v".to_string())];
         let sv = vec![("fn".to_string(), "f1".to_string())];
         let ctx = serde_json::json!({"requestId": "r", "identity": {"sourceIp": "1.2.3.4"}});
@@ -210,15 +249,41 @@ mod tests {
             integration: Some((&ih, br#"{"errorMessage":"boom"}"#)),
         };
         assert_eq!(v.resolve(&p("'*'")).as_deref(), Some("*"));
-        assert_eq!(v.resolve(&p("method.request.path.id")).as_deref(), Some("a%2Fb"));
-        assert_eq!(v.resolve(&p("method.request.querystring.q")).as_deref(), Some("2"));
-        assert_eq!(v.resolve(&p("method.request.multivaluequerystring.q")).as_deref(), Some("1,2"));
-        assert_eq!(v.resolve(&p("method.request.header.x-thing")).as_deref(), Some("v"));
-        assert_eq!(v.resolve(&p("method.request.body.a.b")).as_deref(), Some("c"));
+        assert_eq!(
+            v.resolve(&p("method.request.path.id")).as_deref(),
+            Some("a%2Fb")
+        );
+        assert_eq!(
+            v.resolve(&p("method.request.querystring.q")).as_deref(),
+            Some("2")
+        );
+        assert_eq!(
+            v.resolve(&p("method.request.multivaluequerystring.q"))
+                .as_deref(),
+            Some("1,2")
+        );
+        assert_eq!(
+            v.resolve(&p("method.request.header.x-thing")).as_deref(),
+            Some("v")
+        );
+        assert_eq!(
+            v.resolve(&p("method.request.body.a.b")).as_deref(),
+            Some("c")
+        );
         assert_eq!(v.resolve(&p("method.request.body.n")).as_deref(), Some("1"));
-        assert_eq!(v.resolve(&p("integration.response.body.errorMessage")).as_deref(), Some("boom"));
-        assert_eq!(v.resolve(&p("integration.response.header.ETag")).as_deref(), Some("e"));
-        assert_eq!(v.resolve(&p("context.identity.sourceIp")).as_deref(), Some("1.2.3.4"));
+        assert_eq!(
+            v.resolve(&p("integration.response.body.errorMessage"))
+                .as_deref(),
+            Some("boom")
+        );
+        assert_eq!(
+            v.resolve(&p("integration.response.header.ETag")).as_deref(),
+            Some("e")
+        );
+        assert_eq!(
+            v.resolve(&p("context.identity.sourceIp")).as_deref(),
+            Some("1.2.3.4")
+        );
         assert_eq!(v.resolve(&p("stageVariables.fn")).as_deref(), Some("f1"));
         assert_eq!(v.resolve(&p("method.request.header.missing")), None);
         assert!(MappingSource::parse("nonsense.x").is_err());
@@ -227,7 +292,13 @@ mod tests {
     #[test]
     fn stage_variables_in_uris() {
         let sv = vec![("fn".to_string(), "f1".to_string())];
-        assert_eq!(substitute_stage_variables("a:${stageVariables.fn}/b${stageVariables.x}", &sv), "a:f1/b");
-        assert_eq!(substitute_stage_variables("x${stageVariables.open", &sv), "x${stageVariables.open");
+        assert_eq!(
+            substitute_stage_variables("a:${stageVariables.fn}/b${stageVariables.x}", &sv),
+            "a:f1/b"
+        );
+        assert_eq!(
+            substitute_stage_variables("x${stageVariables.open", &sv),
+            "x${stageVariables.open"
+        );
     }
 }

@@ -125,7 +125,9 @@ impl GatewayResponseType {
             T::AccessDenied => "User is not authorized to access this resource",
             T::ExpiredToken => "The security token included in the request is expired",
             T::InvalidApiKey | T::WafFiltered | T::Default4xx => "Forbidden",
-            T::InvalidSignature => "The request signature we calculated does not match the signature you provided",
+            T::InvalidSignature => {
+                "The request signature we calculated does not match the signature you provided"
+            }
             T::MissingAuthenticationToken => "Missing Authentication Token",
             T::BadRequestParameters | T::BadRequestBody => "Invalid request body",
             T::Unauthorized => "Unauthorized",
@@ -147,12 +149,16 @@ impl GatewayResponseType {
     pub fn error_type(self) -> &'static str {
         match self {
             T::AccessDenied => "AccessDeniedException",
-            T::ExpiredToken | T::InvalidSignature | T::InvalidApiKey | T::WafFiltered | T::Default4xx => {
-                "ForbiddenException"
-            }
+            T::ExpiredToken
+            | T::InvalidSignature
+            | T::InvalidApiKey
+            | T::WafFiltered
+            | T::Default4xx => "ForbiddenException",
             T::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             // Unverified for 415: LocalStack answers BadRequestException.
-            T::BadRequestParameters | T::BadRequestBody | T::UnsupportedMediaType => "BadRequestException",
+            T::BadRequestParameters | T::BadRequestBody | T::UnsupportedMediaType => {
+                "BadRequestException"
+            }
             T::Unauthorized => "UnauthorizedException",
             T::ResourceNotFound => "NotFoundException",
             T::RequestTooLarge => "RequestTooLargeException",
@@ -178,7 +184,11 @@ impl GatewayResponseType {
 /// bodies are compact (`{"message":"Missing Authentication Token"}`).
 pub(crate) fn default_body(status: u16, message: &str) -> String {
     let quoted = Value::String(message.to_string()).to_string();
-    if status >= 500 { format!("{{\"message\": {quoted}}}") } else { format!("{{\"message\":{quoted}}}") }
+    if status >= 500 {
+        format!("{{\"message\": {quoted}}}")
+    } else {
+        format!("{{\"message\":{quoted}}}")
+    }
 }
 
 /// One customised gateway response.
@@ -204,7 +214,10 @@ pub(crate) struct RenderedError {
 }
 
 impl GatewayResponses {
-    pub(crate) fn compile(raw: &[GatewayResponse], engine: &dyn TemplateEngine) -> Result<Self, String> {
+    pub(crate) fn compile(
+        raw: &[GatewayResponse],
+        engine: &dyn TemplateEngine,
+    ) -> Result<Self, String> {
         let mut custom = Vec::new();
         for g in raw {
             let kind = GatewayResponseType::from_name(&g.response_type)
@@ -212,7 +225,11 @@ impl GatewayResponses {
             let status = if g.status_code.is_empty() {
                 None
             } else {
-                Some(g.status_code.parse::<u16>().map_err(|_| format!("status_code `{}`", g.status_code))?)
+                Some(
+                    g.status_code
+                        .parse::<u16>()
+                        .map_err(|_| format!("status_code `{}`", g.status_code))?,
+                )
             };
             let mut templates = Vec::new();
             for (ct, v) in &g.response_templates {
@@ -220,17 +237,30 @@ impl GatewayResponses {
             }
             let mut parameters = Vec::new();
             for (k, v) in &g.response_parameters {
-                let name = k.strip_prefix("gatewayresponse.header.").ok_or_else(|| format!("`{k}`"))?;
+                let name = k
+                    .strip_prefix("gatewayresponse.header.")
+                    .ok_or_else(|| format!("`{k}`"))?;
                 let src = MappingSource::parse(v.as_str().unwrap_or_default())?;
                 parameters.push((name.to_string(), src));
             }
-            custom.push((kind, CustomResponse { status, templates, parameters }));
+            custom.push((
+                kind,
+                CustomResponse {
+                    status,
+                    templates,
+                    parameters,
+                },
+            ));
         }
         Ok(GatewayResponses { custom })
     }
 
     fn lookup(&self, kind: GatewayResponseType) -> Option<&CustomResponse> {
-        let fallback = if kind.is_5xx() { T::Default5xx } else { T::Default4xx };
+        let fallback = if kind.is_5xx() {
+            T::Default5xx
+        } else {
+            T::Default4xx
+        };
         let find = |k| self.custom.iter().find(|(t, _)| *t == k).map(|(_, c)| c);
         find(kind).or_else(|| find(fallback))
     }
@@ -246,12 +276,20 @@ impl GatewayResponses {
         context: &Value,
     ) -> (RenderedError, Option<String>) {
         let custom = self.lookup(kind);
-        let status = custom.and_then(|c| c.status).or(status).unwrap_or(kind.default_status());
+        let status = custom
+            .and_then(|c| c.status)
+            .or(status)
+            .unwrap_or(kind.default_status());
         let mut headers = vec![("Content-Type".to_string(), "application/json".to_string())];
         let mut body = default_body(status, message);
         let mut problem = None;
         if let Some(c) = custom {
-            if let Some((ct, t)) = c.templates.iter().find(|(ct, _)| ct == "application/json").or(c.templates.first()) {
+            if let Some((ct, t)) = c
+                .templates
+                .iter()
+                .find(|(ct, _)| ct == "application/json")
+                .or(c.templates.first())
+            {
                 let input = TemplateInput {
                     body: b"",
                     path: values.path,
@@ -276,8 +314,18 @@ impl GatewayResponses {
                 }
             }
         }
-        headers.push(("x-amzn-ErrorType".to_string(), kind.error_type().to_string()));
-        (RenderedError { status, headers, body }, problem)
+        headers.push((
+            "x-amzn-ErrorType".to_string(),
+            kind.error_type().to_string(),
+        ));
+        (
+            RenderedError {
+                status,
+                headers,
+                body,
+            },
+            problem,
+        )
     }
 }
 
@@ -288,10 +336,19 @@ mod tests {
 
     #[test]
     fn default_bodies_are_aws_bytes() {
-        assert_eq!(default_body(500, "Internal server error"), r#"{"message": "Internal server error"}"#);
+        assert_eq!(
+            default_body(500, "Internal server error"),
+            r#"{"message": "Internal server error"}"#
+        );
         assert_eq!(default_body(500, "Internal server error").len(), 36);
-        assert_eq!(default_body(403, "Missing Authentication Token"), r#"{"message":"Missing Authentication Token"}"#);
-        assert_eq!(default_body(504, "Endpoint request timed out"), r#"{"message": "Endpoint request timed out"}"#);
+        assert_eq!(
+            default_body(403, "Missing Authentication Token"),
+            r#"{"message":"Missing Authentication Token"}"#
+        );
+        assert_eq!(
+            default_body(504, "Endpoint request timed out"),
+            r#"{"message": "Endpoint request timed out"}"#
+        );
     }
 
     #[test]
@@ -313,12 +370,34 @@ mod tests {
         .unwrap();
         let g = GatewayResponses::compile(&raw, &VtlEngine::default()).unwrap();
         let values = RequestValues::empty();
-        let (r, problem) = g.render(T::MissingAuthenticationToken, None, "Missing Authentication Token", &values, &Value::Null);
+        let (r, problem) = g.render(
+            T::MissingAuthenticationToken,
+            None,
+            "Missing Authentication Token",
+            &values,
+            &Value::Null,
+        );
         assert!(problem.is_none());
         assert_eq!((r.status, r.body.as_str()), (418, "{\"oops\":true}"));
-        assert!(r.headers.contains(&("Access-Control-Allow-Origin".into(), "*".into())));
-        assert!(r.headers.contains(&("x-amzn-ErrorType".into(), "MissingAuthenticationTokenException".into())));
-        let (r, _) = g.render(T::ApiConfigurationError, None, "Internal server error", &values, &Value::Null);
-        assert_eq!((r.status, r.body.len()), (500, 36), "5xx untouched by DEFAULT_4XX");
+        assert!(
+            r.headers
+                .contains(&("Access-Control-Allow-Origin".into(), "*".into()))
+        );
+        assert!(r.headers.contains(&(
+            "x-amzn-ErrorType".into(),
+            "MissingAuthenticationTokenException".into()
+        )));
+        let (r, _) = g.render(
+            T::ApiConfigurationError,
+            None,
+            "Internal server error",
+            &values,
+            &Value::Null,
+        );
+        assert_eq!(
+            (r.status, r.body.len()),
+            (500, 36),
+            "5xx untouched by DEFAULT_4XX"
+        );
     }
 }

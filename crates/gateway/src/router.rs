@@ -138,11 +138,18 @@ mod tests {
     /// `(id, parent, part)` plus the methods each resource has.
     fn router(spec: &[(&str, &str, &str, &[&str])]) -> (Router, Vec<Vec<String>>) {
         let res: Vec<(&str, &str, &str)> = spec.iter().map(|(a, b, c, _)| (*a, *b, *c)).collect();
-        let methods = spec.iter().map(|s| s.3.iter().map(|m| m.to_string()).collect()).collect();
+        let methods = spec
+            .iter()
+            .map(|s| s.3.iter().map(|m| m.to_string()).collect())
+            .collect();
         (Router::build(&res), methods)
     }
 
-    fn find(r: &(Router, Vec<Vec<String>>), method: &str, path: &str) -> Option<(usize, Vec<(String, String)>)> {
+    fn find(
+        r: &(Router, Vec<Vec<String>>),
+        method: &str,
+        path: &str,
+    ) -> Option<(usize, Vec<(String, String)>)> {
         let has = |i: usize| r.1[i].iter().any(|m| m == method || m == "ANY");
         r.0.find(path, &has).map(|m| (m.resource, m.params))
     }
@@ -159,14 +166,21 @@ mod tests {
         assert_eq!(find(&r, "GET", "/part1").unwrap().0, 1);
         assert_eq!(find(&r, "GET", "/part1/hardcoded-value").unwrap().0, 2);
         let (i, p) = find(&r, "GET", "/part1/random-value").unwrap();
-        assert_eq!((i, p), (3, vec![("param".into(), "part1/random-value".into())]));
+        assert_eq!(
+            (i, p),
+            (3, vec![("param".into(), "part1/random-value".into())])
+        );
         assert_eq!(find(&r, "GET", "/"), None, "greedy never matches the root");
     }
 
     #[test]
     fn sibling_with_the_method_wins() {
         // AWS-rec test_proxy_routing_with_hardcoded_resource_sibling.
-        let r = router(&[("r", "", "", &[]), ("t", "r", "test", &["POST"]), ("g", "r", "{proxy+}", &["OPTIONS"])]);
+        let r = router(&[
+            ("r", "", "", &[]),
+            ("t", "r", "test", &["POST"]),
+            ("g", "r", "{proxy+}", &["OPTIONS"]),
+        ]);
         assert_eq!(find(&r, "POST", "/test").unwrap().0, 1);
         assert_eq!(find(&r, "OPTIONS", "/test").unwrap().0, 2);
         assert_eq!(find(&r, "GET", "/test"), None);
@@ -185,7 +199,13 @@ mod tests {
         let (i, p) = find(&r, "DELETE", "/users/a%2Bb/").unwrap();
         assert_eq!((i, p), (2, vec![("id".into(), "a%2Bb".into())]));
         let (i, p) = find(&r, "GET", "/proxy-value//double-slash").unwrap();
-        assert_eq!((i, p), (3, vec![("proxy".into(), "proxy-value//double-slash".into())]));
+        assert_eq!(
+            (i, p),
+            (
+                3,
+                vec![("proxy".into(), "proxy-value//double-slash".into())]
+            )
+        );
         let (i, p) = find(&r, "GET", "//proxy-value/").unwrap();
         assert_eq!((i, p), (3, vec![("proxy".into(), "proxy-value".into())]));
         assert_eq!(find(&r, "POST", "/users//"), None);

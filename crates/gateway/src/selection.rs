@@ -20,7 +20,9 @@ impl SelectionPattern {
             Ok(r) => Ok(SelectionPattern::Linear(r)),
             Err(linear) => match fancy_regex::Regex::new(&anchored) {
                 Ok(r) => Ok(SelectionPattern::Backtracking(r)),
-                Err(back) => Err(format!("{linear}; the backtracking engine also refused it: {back}")),
+                Err(back) => Err(format!(
+                    "{linear}; the backtracking engine also refused it: {back}"
+                )),
             },
         }
     }
@@ -45,14 +47,26 @@ mod tests {
 
     #[test]
     fn whole_string_like_java_matches() {
-        assert!(!m("Invalid*", "Invalid input"), "AWS doc erratum: Invalid* does not match");
+        assert!(
+            !m("Invalid*", "Invalid input"),
+            "AWS doc erratum: Invalid* does not match"
+        );
         assert!(m("Invalid.*", "Invalid input"));
-        assert!(m(".*\\[BadRequest\\].*", "{\"message\":\"[BadRequest] URL required\"}"));
-        assert!(!m("[BadRequest].*", "[BadRequest] x"), "a character class, the 2016 pitfall");
+        assert!(m(
+            ".*\\[BadRequest\\].*",
+            "{\"message\":\"[BadRequest] URL required\"}"
+        ));
+        assert!(
+            !m("[BadRequest].*", "[BadRequest] x"),
+            "a character class, the 2016 pitfall"
+        );
         assert!(!m(".+", "two\nlines"), "`.` does not cross a newline");
         assert!(m("(\\n|.)+", "two\nlines"));
         assert!(m("2\\d{2}", "200") && !m("2\\d{2}", "2000"));
-        assert!(m("a|b", "b") && !m("a|b", "ab"), "alternation stays inside the anchors");
+        assert!(
+            m("a|b", "b") && !m("a|b", "ab"),
+            "alternation stays inside the anchors"
+        );
     }
 
     #[test]
@@ -60,7 +74,10 @@ mod tests {
         let p = SelectionPattern::compile("(?!Error).*").unwrap();
         assert!(matches!(p, SelectionPattern::Backtracking(_)));
         assert!(p.is_match("fine") && !p.is_match("Error: x"));
-        assert!(SelectionPattern::compile("a++b").is_ok(), "possessive quantifier");
+        assert!(
+            SelectionPattern::compile("a++b").is_ok(),
+            "possessive quantifier"
+        );
         assert!(SelectionPattern::compile("(unclosed").is_err());
     }
 }

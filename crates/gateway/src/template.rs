@@ -46,6 +46,9 @@ pub(crate) struct Rendered {
     pub overrides: Overrides,
 }
 
+/// Templates by content type, in declaration order.
+pub(crate) type Templates = Vec<(String, Arc<dyn Template>)>;
+
 pub(crate) trait Template: Send + Sync + Debug {
     fn render(&self, input: &TemplateInput<'_>) -> Result<Rendered, String>;
 }
@@ -70,15 +73,21 @@ struct Vtl {
 
 impl TemplateEngine for VtlEngine {
     fn compile(&self, source: &str) -> Result<Arc<dyn Template>, String> {
-        let template = portico_vtl::Template::parse_with_limits(source, &self.limits).map_err(|e| e.to_string())?;
-        Ok(Arc::new(Vtl { template, limits: self.limits.clone() }))
+        let template = portico_vtl::Template::parse_with_limits(source, &self.limits)
+            .map_err(|e| e.to_string())?;
+        Ok(Arc::new(Vtl {
+            template,
+            limits: self.limits.clone(),
+        }))
     }
 }
 
 impl Template for Vtl {
     fn render(&self, input: &TemplateInput<'_>) -> Result<Rendered, String> {
         let mut context = input.context.clone();
-        if let (Some(Value::Object(carried)), Value::Object(c)) = (&input.overrides.carried, &mut context) {
+        if let (Some(Value::Object(carried)), Value::Object(c)) =
+            (&input.overrides.carried, &mut context)
+        {
             for (k, v) in carried {
                 c.insert(k.clone(), v.clone());
             }
@@ -89,8 +98,14 @@ impl Template for Vtl {
             querystring: input.querystring.to_vec(),
             header: input.header.to_vec(),
         };
-        let vars = portico_vtl::Variables { context, stage_variables: input.stage_variables.to_vec() };
-        let r = self.template.render(&vtl_input, &vars, &self.limits).map_err(|e| e.to_string())?;
+        let vars = portico_vtl::Variables {
+            context,
+            stage_variables: input.stage_variables.to_vec(),
+        };
+        let r = self
+            .template
+            .render(&vtl_input, &vars, &self.limits)
+            .map_err(|e| e.to_string())?;
         Ok(Rendered {
             output: r.output,
             overrides: Overrides {
@@ -124,12 +139,22 @@ mod tests {
             overrides: &o,
         };
         let t = VtlEngine::default()
-            .compile("#set($context.responseOverride.status = 202)$input.path('$.a') $context.requestId")
+            .compile(
+                "#set($context.responseOverride.status = 202)$input.path('$.a') $context.requestId",
+            )
             .unwrap();
         let r = t.render(&input).unwrap();
-        assert_eq!((r.output.as_str(), r.overrides.response_status), ("b r1", Some(202)));
-        let next = VtlEngine::default().compile("$context.responseOverride.status").unwrap();
-        let input = TemplateInput { overrides: &r.overrides, ..input };
+        assert_eq!(
+            (r.output.as_str(), r.overrides.response_status),
+            ("b r1", Some(202))
+        );
+        let next = VtlEngine::default()
+            .compile("$context.responseOverride.status")
+            .unwrap();
+        let input = TemplateInput {
+            overrides: &r.overrides,
+            ..input
+        };
         assert_eq!(next.render(&input).unwrap().output, "202");
         assert!(VtlEngine::default().compile("#if(").is_err());
     }

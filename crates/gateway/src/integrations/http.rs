@@ -28,10 +28,17 @@ pub(crate) struct HttpCall<'a> {
     pub body: Bytes,
 }
 
-pub(crate) async fn call(client: &reqwest::Client, c: HttpCall<'_>) -> Result<HttpAnswer, HttpFailure> {
-    let mut url = reqwest::Url::parse(c.uri).map_err(|e| HttpFailure::BadUri(format!("`{}`: {e}", c.uri)))?;
+pub(crate) async fn call(
+    client: &reqwest::Client,
+    c: HttpCall<'_>,
+) -> Result<HttpAnswer, HttpFailure> {
+    let mut url =
+        reqwest::Url::parse(c.uri).map_err(|e| HttpFailure::BadUri(format!("`{}`: {e}", c.uri)))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(HttpFailure::BadUri(format!("`{}` is not an http(s) URL", c.uri)));
+        return Err(HttpFailure::BadUri(format!(
+            "`{}` is not an http(s) URL",
+            c.uri
+        )));
     }
     if !c.query.is_empty() {
         let mut q = url.query_pairs_mut();
@@ -39,18 +46,35 @@ pub(crate) async fn call(client: &reqwest::Client, c: HttpCall<'_>) -> Result<Ht
             q.append_pair(k, v);
         }
     }
-    let method = reqwest::Method::from_bytes(c.method.as_bytes()).map_err(|_| HttpFailure::BadUri(format!("method `{}`", c.method)))?;
+    let method = reqwest::Method::from_bytes(c.method.as_bytes())
+        .map_err(|_| HttpFailure::BadUri(format!("method `{}`", c.method)))?;
     let mut rb = client.request(method, url);
     for (k, v) in c.headers {
         rb = rb.header(k.as_str(), v.as_str());
     }
-    let resp = rb.body(c.body).send().await.map_err(|e| HttpFailure::Network(e.to_string()))?;
+    let resp = rb
+        .body(c.body)
+        .send()
+        .await
+        .map_err(|e| HttpFailure::Network(e.to_string()))?;
     let status = resp.status().as_u16();
     let headers = resp
         .headers()
         .iter()
-        .map(|(k, v)| (crate::phases::parse::title_case(k.as_str()), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                crate::phases::parse::title_case(k.as_str()),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
-    let body = resp.bytes().await.map_err(|e| HttpFailure::Network(e.to_string()))?;
-    Ok(HttpAnswer { status, headers, body })
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| HttpFailure::Network(e.to_string()))?;
+    Ok(HttpAnswer {
+        status,
+        headers,
+        body,
+    })
 }

@@ -11,8 +11,15 @@ pub(crate) fn status_code(payload: &[u8]) -> Option<u64> {
     }
     let text = std::str::from_utf8(payload).ok()?;
     let i = text.find("statusCode")?;
-    let rest = text[i + "statusCode".len()..].trim_start_matches(['"', '\'']).trim_start();
-    let digits: String = rest.strip_prefix(':')?.trim_start().chars().take_while(char::is_ascii_digit).collect();
+    let rest = text[i + "statusCode".len()..]
+        .trim_start_matches(['"', '\''])
+        .trim_start();
+    let digits: String = rest
+        .strip_prefix(':')?
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
@@ -24,7 +31,11 @@ mod tests {
     fn reads_status_codes() {
         assert_eq!(status_code(br#"{"statusCode": 200}"#), Some(200));
         assert_eq!(status_code(b"{statusCode: 404}"), Some(404));
-        assert_eq!(status_code(br#"{"statusCode": "200"}"#), None, "must be an integer");
+        assert_eq!(
+            status_code(br#"{"statusCode": "200"}"#),
+            None,
+            "must be an integer"
+        );
         assert_eq!(status_code(b""), None);
         assert_eq!(status_code(b"{}"), None);
     }

@@ -7,24 +7,42 @@ use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 fn null_if_empty(m: Map<String, Value>) -> Value {
-    if m.is_empty() { Value::Null } else { Value::Object(m) }
+    if m.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(m)
+    }
 }
 
 /// Whether `content_type` is one of the API's `binary_media_types`
 /// (`*/*` and `type/*` wildcards included).
 pub(crate) fn is_binary(content_type: Option<&str>, binary_types: &[String]) -> bool {
     let Some(ct) = content_type else { return false };
-    let ct = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let ct = ct
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     binary_types.iter().any(|t| {
         let t = t.to_ascii_lowercase();
-        t == ct || t == "*/*" || t.strip_suffix("/*").is_some_and(|p| ct.split('/').next() == Some(p))
+        t == ct
+            || t == "*/*"
+            || t.strip_suffix("/*")
+                .is_some_and(|p| ct.split('/').next() == Some(p))
     })
 }
 
 /// Builds the event. `mapped_headers` / `mapped_query` are the
 /// integration's `request_parameters` results, which AWS adds to the event.
-pub(crate) fn build(ctx: &RequestContext<'_>, mapped_headers: &[(String, String)], mapped_query: &[(String, String)]) -> Bytes {
-    let Some(req) = ctx.request.as_ref() else { return Bytes::new() };
+pub(crate) fn build(
+    ctx: &RequestContext<'_>,
+    mapped_headers: &[(String, String)],
+    mapped_query: &[(String, String)],
+) -> Bytes {
+    let Some(req) = ctx.request.as_ref() else {
+        return Bytes::new();
+    };
     let resource = ctx.resource();
     let resource_path = resource.map(|r| r.path.as_str()).unwrap_or_default();
     let mut headers: Vec<(String, String)> = req.headers.clone();
@@ -37,8 +55,14 @@ pub(crate) fn build(ctx: &RequestContext<'_>, mapped_headers: &[(String, String)
     };
     headers.retain(|(k, _)| !k.eq_ignore_ascii_case("x-forwarded-for"));
     headers.push(("X-Forwarded-For".into(), xff));
-    let port = req.header("host").and_then(|h| h.rsplit_once(':')).map(|(_, p)| p.to_string());
-    headers.push(("X-Forwarded-Port".into(), port.unwrap_or_else(|| "80".into())));
+    let port = req
+        .header("host")
+        .and_then(|h| h.rsplit_once(':'))
+        .map(|(_, p)| p.to_string());
+    headers.push((
+        "X-Forwarded-Port".into(),
+        port.unwrap_or_else(|| "80".into()),
+    ));
     headers.push(("X-Forwarded-Proto".into(), "http".into()));
     headers.extend(mapped_headers.iter().cloned());
 
@@ -67,19 +91,37 @@ pub(crate) fn build(ctx: &RequestContext<'_>, mapped_headers: &[(String, String)
     let path_params: Map<String, Value> = ctx
         .route
         .as_ref()
-        .map(|r| r.path_params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+        .map(|r| {
+            r.path_params
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect()
+        })
         .unwrap_or_default();
-    let stage_vars: Map<String, Value> =
-        ctx.stage.variables.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    let stage_vars: Map<String, Value> = ctx
+        .stage
+        .variables
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
     let binary = is_binary(req.header("content-type"), &ctx.api().binary_media_types);
     let (body, is_b64) = if req.body.is_empty() {
         (Value::Null, false)
     } else if binary {
-        (Value::String(base64::engine::general_purpose::STANDARD.encode(&req.body)), true)
+        (
+            Value::String(base64::engine::general_purpose::STANDARD.encode(&req.body)),
+            true,
+        )
     } else {
-        (Value::String(String::from_utf8_lossy(&req.body).into_owned()), false)
+        (
+            Value::String(String::from_utf8_lossy(&req.body).into_owned()),
+            false,
+        )
     };
-    let user_agent = req.header("user-agent").map(|s| Value::String(s.to_string())).unwrap_or(Value::Null);
+    let user_agent = req
+        .header("user-agent")
+        .map(|s| Value::String(s.to_string()))
+        .unwrap_or(Value::Null);
     let event = json!({
         "resource": resource_path,
         "path": req.path,
@@ -119,7 +161,13 @@ pub(crate) fn build(ctx: &RequestContext<'_>, mapped_headers: &[(String, String)
     Bytes::from(event.to_string())
 }
 
-const ALLOWED_KEYS: [&str; 5] = ["statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"];
+const ALLOWED_KEYS: [&str; 5] = [
+    "statusCode",
+    "headers",
+    "multiValueHeaders",
+    "body",
+    "isBase64Encoded",
+];
 
 fn scalar(v: &Value) -> Option<String> {
     match v {
@@ -132,33 +180,54 @@ fn scalar(v: &Value) -> Option<String> {
 
 /// Reads the function's answer; `Err` is why it is malformed (the client
 /// then gets 502).
-pub(crate) fn parse_response(payload: &[u8], accept: Option<&str>, binary_types: &[String]) -> Result<MethodOut, String> {
-    let v: Value = serde_json::from_slice(payload).map_err(|_| "the function's output is not JSON".to_string())?;
+pub(crate) fn parse_response(
+    payload: &[u8],
+    accept: Option<&str>,
+    binary_types: &[String],
+) -> Result<MethodOut, String> {
+    let v: Value = serde_json::from_slice(payload)
+        .map_err(|_| "the function's output is not JSON".to_string())?;
     let Value::Object(o) = v else {
         return Err("the function's output is not a JSON object".into());
     };
     if let Some(k) = o.keys().find(|k| !ALLOWED_KEYS.contains(&k.as_str())) {
-        return Err(format!("the key `{k}` is not one of statusCode, headers, multiValueHeaders, body, isBase64Encoded"));
+        return Err(format!(
+            "the key `{k}` is not one of statusCode, headers, multiValueHeaders, body, isBase64Encoded"
+        ));
     }
     let status = match o.get("statusCode") {
         None | Some(Value::Null) => 200,
-        Some(Value::Number(n)) => n.as_u64().filter(|s| (100..=599).contains(s)).ok_or("statusCode is out of range")? as u16,
-        Some(Value::String(s)) => s.parse::<u16>().ok().filter(|s| (100..=599).contains(s)).ok_or("statusCode is not a number")?,
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .filter(|s| (100..=599).contains(s))
+            .ok_or("statusCode is out of range")? as u16,
+        Some(Value::String(s)) => s
+            .parse::<u16>()
+            .ok()
+            .filter(|s| (100..=599).contains(s))
+            .ok_or("statusCode is not a number")?,
         Some(_) => return Err("statusCode is not a number".into()),
     };
     // multiValueHeaders first (their casing wins), then headers appended.
     let mut headers: Vec<(String, Vec<String>)> = Vec::new();
-    let mut add = |k: &str, v: String| match headers.iter_mut().find(|(h, _)| h.eq_ignore_ascii_case(k)) {
-        Some((_, vals)) => vals.push(v),
-        None => headers.push((k.to_string(), vec![v])),
-    };
+    let mut add =
+        |k: &str, v: String| match headers.iter_mut().find(|(h, _)| h.eq_ignore_ascii_case(k)) {
+            Some((_, vals)) => vals.push(v),
+            None => headers.push((k.to_string(), vec![v])),
+        };
     match o.get("multiValueHeaders") {
         None | Some(Value::Null) => {}
         Some(Value::Object(m)) => {
             for (k, vals) in m {
-                let Value::Array(a) = vals else { return Err(format!("multiValueHeaders.{k} is not a list")) };
+                let Value::Array(a) = vals else {
+                    return Err(format!("multiValueHeaders.{k} is not a list"));
+                };
                 for x in a {
-                    add(k, scalar(x).ok_or_else(|| format!("multiValueHeaders.{k} holds a non-scalar"))?);
+                    add(
+                        k,
+                        scalar(x)
+                            .ok_or_else(|| format!("multiValueHeaders.{k} holds a non-scalar"))?,
+                    );
                 }
             }
         }
@@ -168,7 +237,10 @@ pub(crate) fn parse_response(payload: &[u8], accept: Option<&str>, binary_types:
         None | Some(Value::Null) => {}
         Some(Value::Object(m)) => {
             for (k, x) in m {
-                add(k, scalar(x).ok_or_else(|| format!("headers.{k} is not a string"))?);
+                add(
+                    k,
+                    scalar(x).ok_or_else(|| format!("headers.{k} is not a string"))?,
+                );
             }
         }
         Some(_) => return Err("headers is not an object".into()),
@@ -180,10 +252,12 @@ pub(crate) fn parse_response(payload: &[u8], accept: Option<&str>, binary_types:
     };
     let body = match o.get("body") {
         None | Some(Value::Null) => Bytes::new(),
-        Some(Value::String(s)) if is_b64 && is_binary(accept, binary_types) => base64::engine::general_purpose::STANDARD
-            .decode(s)
-            .map(Bytes::from)
-            .map_err(|_| "body is not valid base64".to_string())?,
+        Some(Value::String(s)) if is_b64 && is_binary(accept, binary_types) => {
+            base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map(Bytes::from)
+                .map_err(|_| "body is not valid base64".to_string())?
+        }
         Some(Value::String(s)) => Bytes::from(s.clone()),
         Some(_) => return Err("body is not a string".into()),
     };
@@ -196,7 +270,11 @@ pub(crate) fn parse_response(payload: &[u8], accept: Option<&str>, binary_types:
             out.push((k, vals.join(", ")));
         }
     }
-    Ok(MethodOut { status, headers: out, body })
+    Ok(MethodOut {
+        status,
+        headers: out,
+        body,
+    })
 }
 
 #[cfg(test)]
@@ -212,14 +290,34 @@ mod tests {
         let r = ok(r#"{"statusCode":200}"#);
         assert_eq!((r.status, r.body.len(), r.headers.len()), (200, 0, 0));
         let r = ok(r#"{"statusCode":200,"headers":{"test-header":"value","header-bool":true}}"#);
-        assert_eq!(r.headers, vec![("test-header".into(), "value".into()), ("header-bool".into(), "true".into())]);
+        assert_eq!(
+            r.headers,
+            vec![
+                ("test-header".into(), "value".into()),
+                ("header-bool".into(), "true".into())
+            ]
+        );
         assert_eq!(ok(r#"{"statusCode":"201"}"#).status, 201);
         assert_eq!(ok(r#"{"headers":null}"#).status, 200);
-        let r = ok(r#"{"statusCode":200,"multiValueHeaders":{"tesT-Multi":["value-multi"]},"headers":{"test-multi":"value-solo"}}"#);
-        assert_eq!(r.headers, vec![("tesT-Multi".into(), "value-multi, value-solo".into())]);
+        let r = ok(
+            r#"{"statusCode":200,"multiValueHeaders":{"tesT-Multi":["value-multi"]},"headers":{"test-multi":"value-solo"}}"#,
+        );
+        assert_eq!(
+            r.headers,
+            vec![("tesT-Multi".into(), "value-multi, value-solo".into())]
+        );
         let r = ok(r#"{"statusCode":200,"body":"dGVzdC1kYXRh","isBase64Encoded":true}"#);
-        assert_eq!(&r.body[..], b"dGVzdC1kYXRh", "not decoded without a binary media type");
-        let r = parse_response(br#"{"body":"dGVzdC1kYXRh","isBase64Encoded":true}"#, Some("image/png"), &["image/*".into()]).unwrap();
+        assert_eq!(
+            &r.body[..],
+            b"dGVzdC1kYXRh",
+            "not decoded without a binary media type"
+        );
+        let r = parse_response(
+            br#"{"body":"dGVzdC1kYXRh","isBase64Encoded":true}"#,
+            Some("image/png"),
+            &["image/*".into()],
+        )
+        .unwrap();
         assert_eq!(&r.body[..], b"test-data");
     }
 

@@ -15,19 +15,29 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
         "" | "NONE" => {}
         "AWS_IAM" => {
             if req.header("authorization").is_none() {
-                ctx.log.explain("the method uses AWS_IAM authorization and the request is not signed");
-                return Err(GatewayError::new(GatewayResponseType::MissingAuthenticationToken));
+                ctx.log
+                    .explain("the method uses AWS_IAM authorization and the request is not signed");
+                return Err(GatewayError::new(
+                    GatewayResponseType::MissingAuthenticationToken,
+                ));
             }
-            ctx.log.explain("AWS_IAM: the request is signed; Portico does not verify SigV4 signatures");
+            ctx.log.explain(
+                "AWS_IAM: the request is signed; Portico does not verify SigV4 signatures",
+            );
         }
         other => {
-            ctx.log.line("Execution failed due to configuration error: Authorizer error");
+            ctx.log
+                .line("Execution failed due to configuration error: Authorizer error");
             ctx.log.explain(format!("authorization type {other} (a Lambda or Cognito authorizer) is not emulated by Portico"));
-            return Err(GatewayError::new(GatewayResponseType::AuthorizerConfigurationError));
+            return Err(GatewayError::new(
+                GatewayResponseType::AuthorizerConfigurationError,
+            ));
         }
     }
     if method.api_key_required && req.header("x-api-key").is_none_or(str::is_empty) {
-        ctx.log.line("API Key not authorized because method requires API Key and no API Key was provided");
+        ctx.log.line(
+            "API Key not authorized because method requires API Key and no API Key was provided",
+        );
         return Err(GatewayError::new(GatewayResponseType::InvalidApiKey));
     }
     Ok(())
@@ -65,10 +75,22 @@ mod tests {
     #[test]
     fn checks() {
         assert_eq!(outcome("NONE", false, &[]), Ok(()));
-        assert_eq!(outcome("NONE", true, &[]), Err(GatewayResponseType::InvalidApiKey));
+        assert_eq!(
+            outcome("NONE", true, &[]),
+            Err(GatewayResponseType::InvalidApiKey)
+        );
         assert_eq!(outcome("NONE", true, &[("x-api-key", "k")]), Ok(()));
-        assert_eq!(outcome("AWS_IAM", false, &[]), Err(GatewayResponseType::MissingAuthenticationToken));
-        assert_eq!(outcome("AWS_IAM", false, &[("authorization", "AWS4-HMAC-SHA256 x")]), Ok(()));
-        assert_eq!(outcome("CUSTOM", false, &[]), Err(GatewayResponseType::AuthorizerConfigurationError));
+        assert_eq!(
+            outcome("AWS_IAM", false, &[]),
+            Err(GatewayResponseType::MissingAuthenticationToken)
+        );
+        assert_eq!(
+            outcome("AWS_IAM", false, &[("authorization", "AWS4-HMAC-SHA256 x")]),
+            Ok(())
+        );
+        assert_eq!(
+            outcome("CUSTOM", false, &[]),
+            Err(GatewayResponseType::AuthorizerConfigurationError)
+        );
     }
 }

@@ -16,9 +16,14 @@ pub(crate) struct Backends<'a> {
     pub http: &'a reqwest::Client,
 }
 
-pub(crate) async fn run(ctx: &mut RequestContext<'_>, backends: &Backends<'_>) -> Result<(), GatewayError> {
+pub(crate) async fn run(
+    ctx: &mut RequestContext<'_>,
+    backends: &Backends<'_>,
+) -> Result<(), GatewayError> {
     let Some(integration) = ctx.integration() else {
-        return Err(GatewayError::new(GatewayResponseType::ApiConfigurationError));
+        return Err(GatewayError::new(
+            GatewayResponseType::ApiConfigurationError,
+        ));
     };
     let started = Instant::now();
     match tokio::time::timeout(integration.timeout, call(ctx, integration, backends)).await {
@@ -50,25 +55,45 @@ pub(crate) async fn run(ctx: &mut RequestContext<'_>, backends: &Backends<'_>) -
     }
 }
 
-async fn call(ctx: &mut RequestContext<'_>, integration: &CompiledIntegration, b: &Backends<'_>) -> Result<Endpoint, GatewayError> {
+async fn call(
+    ctx: &mut RequestContext<'_>,
+    integration: &CompiledIntegration,
+    b: &Backends<'_>,
+) -> Result<Endpoint, GatewayError> {
     match integration.kind {
         IntegrationKind::Mock => {
-            let payload = ctx.integration_request.as_ref().map(|r| r.payload.clone()).unwrap_or_default();
+            let payload = ctx
+                .integration_request
+                .as_ref()
+                .map(|r| r.payload.clone())
+                .unwrap_or_default();
             match mock::status_code(&payload) {
-                Some(s) => Ok(Endpoint::Mock { status: s.to_string() }),
+                Some(s) => Ok(Endpoint::Mock {
+                    status: s.to_string(),
+                }),
                 None => {
                     ctx.log.line("Execution failed due to configuration error: Unable to parse statusCode. It should be an integer that is defined in the request template.");
                     ctx.log.explain("a MOCK integration's request template must render JSON with an integer statusCode, e.g. {\"statusCode\": 200}");
-                    Err(GatewayError::new(GatewayResponseType::ApiConfigurationError))
+                    Err(GatewayError::new(
+                        GatewayResponseType::ApiConfigurationError,
+                    ))
                 }
             }
         }
-        IntegrationKind::Aws | IntegrationKind::AwsProxy => lambda::call(ctx, integration, b.lambda).await,
-        IntegrationKind::Http | IntegrationKind::HttpProxy => http_call(ctx, integration, b.http).await,
+        IntegrationKind::Aws | IntegrationKind::AwsProxy => {
+            lambda::call(ctx, integration, b.lambda).await
+        }
+        IntegrationKind::Http | IntegrationKind::HttpProxy => {
+            http_call(ctx, integration, b.http).await
+        }
     }
 }
 
-async fn http_call(ctx: &mut RequestContext<'_>, integration: &CompiledIntegration, client: &reqwest::Client) -> Result<Endpoint, GatewayError> {
+async fn http_call(
+    ctx: &mut RequestContext<'_>,
+    integration: &CompiledIntegration,
+    client: &reqwest::Client,
+) -> Result<Endpoint, GatewayError> {
     let (Some(ir), Some(req)) = (ctx.integration_request.as_ref(), ctx.request.as_ref()) else {
         return Err(GatewayError::new(GatewayResponseType::Default5xx));
     };
@@ -80,40 +105,72 @@ async fn http_call(ctx: &mut RequestContext<'_>, integration: &CompiledIntegrati
     };
     let mut headers = ir.headers.clone();
     if !proxy {
-        let has = |h: &[(String, String)], n: &str| h.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
-        if let Some(ct) = req.header("content-type").filter(|_| !has(&headers, "content-type")) {
+        let has =
+            |h: &[(String, String)], n: &str| h.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
+        if let Some(ct) = req
+            .header("content-type")
+            .filter(|_| !has(&headers, "content-type"))
+        {
             headers.push(("Content-Type".into(), ct.to_string()));
         }
         if !has(&headers, "accept") {
             headers.push(("Accept".into(), "application/json".into()));
         }
         if !has(&headers, "user-agent") {
-            headers.push(("User-Agent".into(), format!("AmazonAPIGateway_{}", ctx.stage.api_id)));
+            headers.push((
+                "User-Agent".into(),
+                format!("AmazonAPIGateway_{}", ctx.stage.api_id),
+            ));
         }
         headers.push(("X-Amzn-Apigateway-Api-Id".into(), ctx.stage.api_id.clone()));
     }
     headers.push(("X-Amzn-Trace-Id".into(), ctx.ids.trace_id.clone()));
-    let call = HttpCall { method: &method, uri: &ir.uri, headers: &headers, query: &ir.query, body: ir.payload.clone() };
+    let call = HttpCall {
+        method: &method,
+        uri: &ir.uri,
+        headers: &headers,
+        query: &ir.query,
+        body: ir.payload.clone(),
+    };
     ctx.log.line(format!("Sending request to {}", ir.uri));
     match http::call(client, call).await {
         Ok(a) if proxy => {
             let headers = a
                 .headers
                 .into_iter()
-                .filter(|(k, _)| !k.eq_ignore_ascii_case("transfer-encoding") && !k.eq_ignore_ascii_case("via"))
+                .filter(|(k, _)| {
+                    !k.eq_ignore_ascii_case("transfer-encoding") && !k.eq_ignore_ascii_case("via")
+                })
                 .collect();
-            Ok(Endpoint::Final(MethodOut { status: a.status, headers, body: a.body }))
+            Ok(Endpoint::Final(MethodOut {
+                status: a.status,
+                headers,
+                body: a.body,
+            }))
         }
-        Ok(a) => Ok(Endpoint::Http { status: a.status, headers: a.headers, body: a.body }),
+        Ok(a) => Ok(Endpoint::Http {
+            status: a.status,
+            headers: a.headers,
+            body: a.body,
+        }),
         Err(HttpFailure::BadUri(e)) => {
-            ctx.log.line("Execution failed due to configuration error: Invalid endpoint address");
+            ctx.log
+                .line("Execution failed due to configuration error: Invalid endpoint address");
             ctx.log.explain(e);
-            Err(GatewayError::new(GatewayResponseType::ApiConfigurationError))
+            Err(GatewayError::new(
+                GatewayResponseType::ApiConfigurationError,
+            ))
         }
         Err(HttpFailure::Network(e)) => {
-            ctx.log.line(format!("Execution failed due to configuration error: {e}"));
-            ctx.log.explain(format!("the HTTP backend {} could not be reached: {e}", ir.uri));
-            Err(GatewayError::new(GatewayResponseType::ApiConfigurationError))
+            ctx.log
+                .line(format!("Execution failed due to configuration error: {e}"));
+            ctx.log.explain(format!(
+                "the HTTP backend {} could not be reached: {e}",
+                ir.uri
+            ));
+            Err(GatewayError::new(
+                GatewayResponseType::ApiConfigurationError,
+            ))
         }
     }
 }

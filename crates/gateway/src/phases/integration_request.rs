@@ -14,16 +14,28 @@ use std::sync::Arc;
 
 /// Header mappings API Gateway refuses at invoke time with a 500 (§2.5).
 const FORBIDDEN_ALWAYS: [&str; 2] = ["content-length", "transfer-encoding"];
-const FORBIDDEN_AWS: [&str; 5] = ["authorization", "connection", "expect", "proxy-authenticate", "te"];
+const FORBIDDEN_AWS: [&str; 5] = [
+    "authorization",
+    "connection",
+    "expect",
+    "proxy-authenticate",
+    "te",
+];
 
 pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
     let Some(integration) = ctx.integration() else {
-        ctx.log.explain("the method has no integration; a deployment of it could not exist on AWS");
-        return Err(GatewayError::new(GatewayResponseType::ApiConfigurationError));
+        ctx.log
+            .explain("the method has no integration; a deployment of it could not exist on AWS");
+        return Err(GatewayError::new(
+            GatewayResponseType::ApiConfigurationError,
+        ));
     };
     let mut out = IntegrationRequest::default();
     map_parameters(ctx, integration, &mut out)?;
-    out.uri = fill_uri(&substitute_stage_variables(&integration.uri, &ctx.stage.variables), &out.path_params);
+    out.uri = fill_uri(
+        &substitute_stage_variables(&integration.uri, &ctx.stage.variables),
+        &out.path_params,
+    );
     let Some(req) = ctx.request.as_ref() else {
         return Err(GatewayError::new(GatewayResponseType::Default5xx));
     };
@@ -35,7 +47,9 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
             let mut headers: Vec<(String, String)> = req
                 .headers
                 .iter()
-                .filter(|(k, _)| !k.eq_ignore_ascii_case("host") && !k.eq_ignore_ascii_case("content-encoding"))
+                .filter(|(k, _)| {
+                    !k.eq_ignore_ascii_case("host") && !k.eq_ignore_ascii_case("content-encoding")
+                })
                 .cloned()
                 .collect();
             for (k, v) in std::mem::take(&mut out.headers) {
@@ -49,14 +63,18 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
             out.payload = req.body.clone();
         }
         IntegrationKind::Aws | IntegrationKind::Http | IntegrationKind::Mock => {
-            let content_type = req.header("content-type").unwrap_or("application/json").to_string();
+            let content_type = req
+                .header("content-type")
+                .unwrap_or("application/json")
+                .to_string();
             match choose_template(&integration.templates, &content_type) {
                 Some((key, template)) => {
                     let rendered = render(ctx, template, &Overrides::default(), &req.body).map_err(|e| {
                         ctx.log.line(format!("Execution failed due to configuration error: Unable to transform request: {e}"));
                         GatewayError::new(GatewayResponseType::ApiConfigurationError)
                     })?;
-                    ctx.log.line(format!("Request template selected for content type {key}"));
+                    ctx.log
+                        .line(format!("Request template selected for content type {key}"));
                     apply_request_overrides(&rendered.overrides, &mut out);
                     out.overrides = rendered.overrides;
                     out.payload = Bytes::from(rendered.output);
@@ -66,7 +84,10 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
         }
     }
     ctx.log.line(format!("Endpoint request URI: {}", out.uri));
-    ctx.log.line(format!("Endpoint request body after transformations: {}", clip(&out.payload)));
+    ctx.log.line(format!(
+        "Endpoint request body after transformations: {}",
+        clip(&out.payload)
+    ));
     ctx.integration_request = Some(out);
     Ok(())
 }
@@ -83,8 +104,14 @@ fn passthrough(
         Passthrough::Never => false,
     };
     if !allowed {
-        let keys: Vec<&str> = integration.templates.iter().map(|(k, _)| k.as_str()).collect();
-        ctx.log.line("Request body does not match any template and passthrough behavior does not allow it");
+        let keys: Vec<&str> = integration
+            .templates
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        ctx.log.line(
+            "Request body does not match any template and passthrough behavior does not allow it",
+        );
         ctx.log.explain(format!(
             "Content-Type {content_type} has no request template (templates exist for: [{}]) and passthrough_behavior is {:?}, so API Gateway answers 415",
             keys.join(", "),
@@ -140,18 +167,28 @@ fn map_parameters(
     integration: &CompiledIntegration,
     out: &mut IntegrationRequest,
 ) -> Result<(), GatewayError> {
-    let aws = matches!(integration.kind, IntegrationKind::Aws | IntegrationKind::AwsProxy);
-    let context = integration.parameters.iter().any(|(_, s)| matches!(s, crate::mapping::MappingSource::Context(_)));
+    let aws = matches!(
+        integration.kind,
+        IntegrationKind::Aws | IntegrationKind::AwsProxy
+    );
+    let context = integration
+        .parameters
+        .iter()
+        .any(|(_, s)| matches!(s, crate::mapping::MappingSource::Context(_)));
     let ctx_json = context.then(|| ctx.context_json(None));
     let mut values = ctx.values();
     values.context = ctx_json.as_ref();
     let mut forbidden = None;
     for (target, src) in &integration.parameters {
-        let Some(v) = values.resolve(src) else { continue };
+        let Some(v) = values.resolve(src) else {
+            continue;
+        };
         match target {
             ParamTarget::Header(n) => {
                 let lower = n.to_ascii_lowercase();
-                if FORBIDDEN_ALWAYS.contains(&lower.as_str()) || (aws && FORBIDDEN_AWS.contains(&lower.as_str())) {
+                if FORBIDDEN_ALWAYS.contains(&lower.as_str())
+                    || (aws && FORBIDDEN_AWS.contains(&lower.as_str()))
+                {
                     forbidden = Some(n.clone());
                 }
                 out.headers.push((n.clone(), v));
@@ -162,8 +199,12 @@ fn map_parameters(
     }
     if let Some(h) = forbidden {
         ctx.log.line(format!("Execution failed due to configuration error: Invalid mapping expression specified: integration.request.header.{h}"));
-        ctx.log.explain(format!("API Gateway refuses to map the request header {h} for this integration type"));
-        return Err(GatewayError::new(GatewayResponseType::ApiConfigurationError));
+        ctx.log.explain(format!(
+            "API Gateway refuses to map the request header {h} for this integration type"
+        ));
+        return Err(GatewayError::new(
+            GatewayResponseType::ApiConfigurationError,
+        ));
     }
     Ok(())
 }
@@ -195,7 +236,11 @@ fn fill_uri(uri: &str, path: &[(String, String)]) -> String {
 /// Log bodies are cut at 1 KB, as API Gateway's execution logs do.
 pub(crate) fn clip(b: &[u8]) -> String {
     let s = String::from_utf8_lossy(&b[..b.len().min(1024)]).into_owned();
-    if b.len() > 1024 { format!("{s} [TRUNCATED]") } else { s }
+    if b.len() > 1024 {
+        format!("{s} [TRUNCATED]")
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -205,34 +250,71 @@ mod tests {
     use crate::testutil::{check_api, stage_for, with_ctx};
     use serde_json::{Value, json};
 
-    fn prepare(integration: Value, ct: Option<&str>, body: &'static [u8]) -> Result<IntegrationRequest, (GatewayResponseType, String)> {
+    fn prepare(
+        integration: Value,
+        ct: Option<&str>,
+        body: &'static [u8],
+    ) -> Result<IntegrationRequest, (GatewayResponseType, String)> {
         let stage = stage_for(check_api(integration, json!([])));
         let mut b = http::Request::post("/check?q=1");
         if let Some(ct) = ct {
             b = b.header("content-type", ct);
         }
-        with_ctx(&stage, b.body(Bytes::from_static(body)).unwrap(), "/check", |ctx| {
-            parse::run(ctx).unwrap();
-            route::run(ctx).unwrap();
-            run(ctx).map_err(|e| (e.kind, ctx.log.lines.join("\n")))?;
-            Ok(ctx.integration_request.clone().unwrap())
-        })
+        with_ctx(
+            &stage,
+            b.body(Bytes::from_static(body)).unwrap(),
+            "/check",
+            |ctx| {
+                parse::run(ctx).unwrap();
+                route::run(ctx).unwrap();
+                run(ctx).map_err(|e| (e.kind, ctx.log.lines.join("\n")))?;
+                Ok(ctx.integration_request.clone().unwrap())
+            },
+        )
     }
 
     #[test]
     fn passthrough_table() {
         let lit = json!({"application/json": "{\"fixed\":1}"});
         let ir = prepare(json!({"type":"AWS","request_templates":lit}), None, b"raw").unwrap();
-        assert_eq!(&ir.payload[..], b"{\"fixed\":1}", "absent Content-Type reads as application/json");
-        let ir = prepare(json!({"type":"AWS","request_templates":lit}), Some("application/json; charset=utf-8"), b"raw").unwrap();
+        assert_eq!(
+            &ir.payload[..],
+            b"{\"fixed\":1}",
+            "absent Content-Type reads as application/json"
+        );
+        let ir = prepare(
+            json!({"type":"AWS","request_templates":lit}),
+            Some("application/json; charset=utf-8"),
+            b"raw",
+        )
+        .unwrap();
         assert_eq!(&ir.payload[..], b"{\"fixed\":1}");
-        let ir = prepare(json!({"type":"AWS","request_templates":lit}), Some("text/plain"), b"raw").unwrap();
+        let ir = prepare(
+            json!({"type":"AWS","request_templates":lit}),
+            Some("text/plain"),
+            b"raw",
+        )
+        .unwrap();
         assert_eq!(&ir.payload[..], b"raw", "WHEN_NO_MATCH passes the raw body");
-        let e = prepare(json!({"type":"AWS","request_templates":lit,"passthrough_behavior":"WHEN_NO_TEMPLATES"}), Some("text/plain"), b"raw");
+        let e = prepare(
+            json!({"type":"AWS","request_templates":lit,"passthrough_behavior":"WHEN_NO_TEMPLATES"}),
+            Some("text/plain"),
+            b"raw",
+        );
         assert_eq!(e.unwrap_err().0, GatewayResponseType::UnsupportedMediaType);
-        let ir = prepare(json!({"type":"AWS","passthrough_behavior":"WHEN_NO_TEMPLATES"}), Some("text/plain"), b"raw").unwrap();
+        let ir = prepare(
+            json!({"type":"AWS","passthrough_behavior":"WHEN_NO_TEMPLATES"}),
+            Some("text/plain"),
+            b"raw",
+        )
+        .unwrap();
         assert_eq!(&ir.payload[..], b"raw");
-        let e = prepare(json!({"type":"AWS","passthrough_behavior":"NEVER"}), None, b"raw").unwrap_err();
+        let e = prepare(
+            json!({"type":"AWS","passthrough_behavior":"NEVER"}),
+            None,
+            b"raw",
+        )
+        .unwrap_err();
         assert_eq!(e.0, GatewayResponseType::UnsupportedMediaType);
         assert!(e.1.contains("415"), "{}", e.1);
     }
@@ -248,8 +330,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ir.uri, "http://h/f1/1");
-        assert_eq!(ir.headers, vec![("X-From".to_string(), "static".to_string())]);
-        let e = prepare(json!({"type":"AWS","request_parameters":{"integration.request.header.Authorization":"'x'"}}), None, b"");
+        assert_eq!(
+            ir.headers,
+            vec![("X-From".to_string(), "static".to_string())]
+        );
+        let e = prepare(
+            json!({"type":"AWS","request_parameters":{"integration.request.header.Authorization":"'x'"}}),
+            None,
+            b"",
+        );
         assert_eq!(e.unwrap_err().0, GatewayResponseType::ApiConfigurationError);
         assert!(prepare(json!({"type":"HTTP","request_parameters":{"integration.request.header.Authorization":"'x'"}}), None, b"").is_ok());
     }

@@ -26,11 +26,18 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
             ctx.response = Some(out);
             return Ok(());
         }
-        Endpoint::Lambda { payload, function_error } => {
+        Endpoint::Lambda {
+            payload,
+            function_error,
+        } => {
             let value = function_error.then(|| error_message(&payload));
             (value, "200".to_string(), Vec::new(), payload)
         }
-        Endpoint::Http { status, headers, body } => (Some(status.to_string()), status.to_string(), headers, body),
+        Endpoint::Http {
+            status,
+            headers,
+            body,
+        } => (Some(status.to_string()), status.to_string(), headers, body),
         Endpoint::Mock { status } => (Some(status.clone()), status, Vec::new(), Bytes::new()),
     };
     let chosen = select(&integration.responses, value.as_deref());
@@ -38,12 +45,20 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
         ctx.log.line(format!(
             "Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: {status_text}"
         ));
-        ctx.log.explain(no_match_explanation(integration, value.as_deref()));
-        return Err(GatewayError::new(GatewayResponseType::ApiConfigurationError));
+        ctx.log
+            .explain(no_match_explanation(integration, value.as_deref()));
+        return Err(GatewayError::new(
+            GatewayResponseType::ApiConfigurationError,
+        ));
     };
     let Ok(mut status) = r.status.parse::<u16>() else {
-        ctx.log.explain(format!("integration response status_code `{}` is not a number", r.status));
-        return Err(GatewayError::new(GatewayResponseType::ApiConfigurationError));
+        ctx.log.explain(format!(
+            "integration response status_code `{}` is not a number",
+            r.status
+        ));
+        return Err(GatewayError::new(
+            GatewayResponseType::ApiConfigurationError,
+        ));
     };
     match (&value, &r.pattern) {
         (Some(v), Some(_)) => ctx.log.line(format!(
@@ -52,13 +67,19 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
             r.pattern_text,
             crate::phases::integration_request::clip(v.as_bytes())
         )),
-        _ => ctx.log.line(format!("Selected the default integration response {}", r.status)),
+        _ => ctx.log.line(format!(
+            "Selected the default integration response {}",
+            r.status
+        )),
     }
     let mut out_headers = Vec::new();
     {
         let mut values = ctx.values();
         values.integration = Some((&headers, &body));
-        let needs_ctx = r.parameters.iter().any(|(_, s)| matches!(s, crate::mapping::MappingSource::Context(_)));
+        let needs_ctx = r
+            .parameters
+            .iter()
+            .any(|(_, s)| matches!(s, crate::mapping::MappingSource::Context(_)));
         let cj = needs_ctx.then(|| ctx.context_json(None));
         values.context = cj.as_ref();
         for (name, src) in &r.parameters {
@@ -67,18 +88,31 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
             }
         }
     }
-    let accept = ctx.request.as_ref().and_then(|q| q.header("accept").map(str::to_string));
+    let accept = ctx
+        .request
+        .as_ref()
+        .and_then(|q| q.header("accept").map(str::to_string));
     let out_body = match choose_response_template(&r.templates, accept.as_deref()) {
         None => body,
         Some((ct, t)) => {
-            let overrides = ctx.integration_request.as_ref().map(|i| i.overrides.clone()).unwrap_or_default();
+            let overrides = ctx
+                .integration_request
+                .as_ref()
+                .map(|i| i.overrides.clone())
+                .unwrap_or_default();
             let rendered = render(ctx, t, &overrides, &body).map_err(|e| {
-                ctx.log.line(format!("Execution failed due to configuration error: Unable to transform response: {e}"));
+                ctx.log.line(format!(
+                    "Execution failed due to configuration error: Unable to transform response: {e}"
+                ));
                 GatewayError::new(GatewayResponseType::ApiConfigurationError)
             })?;
             out_headers.retain(|(k, _): &(String, String)| !k.eq_ignore_ascii_case("content-type"));
             out_headers.insert(0, ("Content-Type".into(), ct.to_string()));
-            if let Some(s) = rendered.overrides.response_status.filter(|s| (100..=599).contains(s)) {
+            if let Some(s) = rendered
+                .overrides
+                .response_status
+                .filter(|s| (100..=599).contains(s))
+            {
                 status = s;
             }
             for (k, v) in rendered.overrides.response_headers {
@@ -88,24 +122,41 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
             Bytes::from(rendered.output)
         }
     };
-    ctx.log.line(format!("Method response body after transformations: {}", crate::phases::integration_request::clip(&out_body)));
-    ctx.response = Some(MethodOut { status, headers: out_headers, body: out_body });
+    ctx.log.line(format!(
+        "Method response body after transformations: {}",
+        crate::phases::integration_request::clip(&out_body)
+    ));
+    ctx.response = Some(MethodOut {
+        status,
+        headers: out_headers,
+        body: out_body,
+    });
     Ok(())
 }
 
 /// A Lambda error payload's `errorMessage` (its JSON text when it is not a
 /// string; empty when absent).
 fn error_message(payload: &[u8]) -> String {
-    match serde_json::from_slice::<Value>(payload).ok().and_then(|v| v.get("errorMessage").cloned()) {
+    match serde_json::from_slice::<Value>(payload)
+        .ok()
+        .and_then(|v| v.get("errorMessage").cloned())
+    {
         Some(Value::String(s)) => s,
         Some(other) => other.to_string(),
         None => String::new(),
     }
 }
 
-pub(crate) fn select<'r>(responses: &'r [CompiledIntegrationResponse], value: Option<&str>) -> Option<&'r CompiledIntegrationResponse> {
+pub(crate) fn select<'r>(
+    responses: &'r [CompiledIntegrationResponse],
+    value: Option<&str>,
+) -> Option<&'r CompiledIntegrationResponse> {
     value
-        .and_then(|v| responses.iter().find(|r| r.pattern.as_ref().is_some_and(|p| p.is_match(v))))
+        .and_then(|v| {
+            responses
+                .iter()
+                .find(|r| r.pattern.as_ref().is_some_and(|p| p.is_match(v)))
+        })
         .or_else(|| responses.iter().find(|r| r.pattern.is_none()))
 }
 
@@ -135,14 +186,21 @@ fn no_match_explanation(i: &CompiledIntegration, value: Option<&str>) -> String 
         return format!(
             "{what}, and this method has no integration response at all, so there is no output mapping for the response and API Gateway answers 500. \
              Declare an aws_api_gateway_integration_response without selection_pattern (the default) for this method{}",
-            i.source.as_ref().map(|s| format!(" (integration declared at {s})")).unwrap_or_default()
+            i.source
+                .as_ref()
+                .map(|s| format!(" (integration declared at {s})"))
+                .unwrap_or_default()
         );
     }
     let listed: Vec<String> = i
         .responses
         .iter()
         .map(|r| {
-            let at = r.source.as_ref().map(|s| format!(", declared at {s}")).unwrap_or_default();
+            let at = r
+                .source
+                .as_ref()
+                .map(|s| format!(", declared at {s}"))
+                .unwrap_or_default();
             format!("{} (selection_pattern `{}`{at})", r.status, r.pattern_text)
         })
         .collect();
@@ -180,20 +238,49 @@ mod tests {
             {"resource_id":"c","http_method":"POST","status_code":"504","selection_pattern":"200"},
             {"resource_id":"c","http_method":"POST","status_code":"200"},
         ]));
-        assert_eq!(picked(&api, Some("Error: four hundred")).as_deref(), Some("405"));
+        assert_eq!(
+            picked(&api, Some("Error: four hundred")).as_deref(),
+            Some("405")
+        );
         assert_eq!(picked(&api, Some("other")).as_deref(), Some("502"));
-        assert_eq!(picked(&api, None).as_deref(), Some("200"), "success ignores patterns, even `200`");
-        assert_eq!(picked(&api, Some("")).as_deref(), Some("200"), "`.+` does not match empty");
+        assert_eq!(
+            picked(&api, None).as_deref(),
+            Some("200"),
+            "success ignores patterns, even `200`"
+        );
+        assert_eq!(
+            picked(&api, Some("")).as_deref(),
+            Some("200"),
+            "`.+` does not match empty"
+        );
     }
 
     #[test]
     fn accept_chooses_the_response_template() {
-        let api = responses(json!([{"resource_id":"c","http_method":"POST","status_code":"200",
-            "response_templates":{"text/html":"<p/>","application/json":"{}"}}]));
-        let t = &api.resources[1].methods[0].integration.as_ref().unwrap().responses[0].templates;
-        assert_eq!(choose_response_template(t, Some("text/html, */*")).unwrap().0, "text/html");
-        assert_eq!(choose_response_template(t, Some("*/*")).unwrap().0, "application/json");
-        assert_eq!(choose_response_template(t, None).unwrap().0, "application/json");
+        let api = responses(
+            json!([{"resource_id":"c","http_method":"POST","status_code":"200",
+            "response_templates":{"text/html":"<p/>","application/json":"{}"}}]),
+        );
+        let t = &api.resources[1].methods[0]
+            .integration
+            .as_ref()
+            .unwrap()
+            .responses[0]
+            .templates;
+        assert_eq!(
+            choose_response_template(t, Some("text/html, */*"))
+                .unwrap()
+                .0,
+            "text/html"
+        );
+        assert_eq!(
+            choose_response_template(t, Some("*/*")).unwrap().0,
+            "application/json"
+        );
+        assert_eq!(
+            choose_response_template(t, None).unwrap().0,
+            "application/json"
+        );
         assert!(choose_response_template(&[], None).is_none());
     }
 
@@ -202,8 +289,14 @@ mod tests {
         let api = responses(json!([]));
         let i = api.resources[1].methods[0].integration.as_ref().unwrap();
         let why = no_match_explanation(i, None);
-        assert!(why.contains("integration response") && why.contains("output mapping"), "{why}");
-        assert_eq!(error_message(br#"{"errorMessage":"x","errorType":"string"}"#), "x");
+        assert!(
+            why.contains("integration response") && why.contains("output mapping"),
+            "{why}"
+        );
+        assert_eq!(
+            error_message(br#"{"errorMessage":"x","errorType":"string"}"#),
+            "x"
+        );
         assert_eq!(error_message(b"not json"), "");
     }
 }

@@ -6,7 +6,9 @@ use crate::context::{GatewayError, RequestContext};
 use crate::responses::GatewayResponseType;
 
 pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
-    let (Some(method), Some(req), Some(route)) = (ctx.method(), ctx.request.as_ref(), ctx.route.as_ref()) else {
+    let (Some(method), Some(req), Some(route)) =
+        (ctx.method(), ctx.request.as_ref(), ctx.route.as_ref())
+    else {
         return Err(GatewayError::new(GatewayResponseType::Default5xx));
     };
     // Keys are sorted by their full name (header, path, querystring), and
@@ -30,9 +32,17 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
     if missing.is_empty() {
         return Ok(());
     }
-    let message = format!("Missing required request parameters: [{}]", missing.join(", "));
-    ctx.log.line(format!("Request validation failed: {message}"));
-    Err(GatewayError { kind: GatewayResponseType::BadRequestParameters, status: None, message: Some(message) })
+    let message = format!(
+        "Missing required request parameters: [{}]",
+        missing.join(", ")
+    );
+    ctx.log
+        .line(format!("Request validation failed: {message}"));
+    Err(GatewayError {
+        kind: GatewayResponseType::BadRequestParameters,
+        status: None,
+        message: Some(message),
+    })
 }
 
 #[cfg(test)]
@@ -62,7 +72,13 @@ mod tests {
             })
         };
         let e = run_with("/").unwrap_err();
-        assert_eq!(e.message.as_deref(), Some("Missing required request parameters: [x-header-param, qs1]"));
-        assert_eq!(run_with("/?qs1=1").unwrap_err().message.as_deref(), Some("Missing required request parameters: [x-header-param]"));
+        assert_eq!(
+            e.message.as_deref(),
+            Some("Missing required request parameters: [x-header-param, qs1]")
+        );
+        assert_eq!(
+            run_with("/?qs1=1").unwrap_err().message.as_deref(),
+            Some("Missing required request parameters: [x-header-param]")
+        );
     }
 }

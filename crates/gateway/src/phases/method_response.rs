@@ -27,7 +27,12 @@ const REMAP: [&str; 14] = [
 const REMAP_PROXY: [&str; 4] = ["connection", "content-length", "date", "server"];
 
 pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
-    let proxy = ctx.integration().is_some_and(|i| matches!(i.kind, IntegrationKind::AwsProxy | IntegrationKind::HttpProxy));
+    let proxy = ctx.integration().is_some_and(|i| {
+        matches!(
+            i.kind,
+            IntegrationKind::AwsProxy | IntegrationKind::HttpProxy
+        )
+    });
     let Some(out) = ctx.response.as_mut() else {
         return Err(GatewayError::new(GatewayResponseType::Default5xx));
     };
@@ -37,14 +42,25 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
             *name = format!("x-amzn-Remapped-{name}");
         }
     }
-    if !out.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
-        out.headers.insert(0, ("Content-Type".into(), "application/json".into()));
+    if !out
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        out.headers
+            .insert(0, ("Content-Type".into(), "application/json".into()));
     }
-    let shown: Vec<String> = out.headers.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let shown: Vec<String> = out
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     let status = out.status;
-    ctx.log.line(format!("Method response headers: {{{}}}", shown.join(", ")));
+    ctx.log
+        .line(format!("Method response headers: {{{}}}", shown.join(", ")));
     ctx.log.line("Successfully completed execution");
-    ctx.log.line(format!("Method completed with status: {status}"));
+    ctx.log
+        .line(format!("Method completed with status: {status}"));
     Ok(())
 }
 

@@ -43,7 +43,11 @@ pub(crate) const CHAIN: [Phase; 8] = [
 ];
 
 impl Phase {
-    async fn run(self, ctx: &mut RequestContext<'_>, backends: &Backends<'_>) -> Result<(), GatewayError> {
+    async fn run(
+        self,
+        ctx: &mut RequestContext<'_>,
+        backends: &Backends<'_>,
+    ) -> Result<(), GatewayError> {
         match self {
             Phase::Parse => parse::run(ctx),
             Phase::Route => route::run(ctx),
@@ -58,7 +62,10 @@ impl Phase {
 }
 
 /// Runs the whole chain; the first failure stops it.
-pub(crate) async fn run_chain(ctx: &mut RequestContext<'_>, backends: &Backends<'_>) -> Result<(), GatewayError> {
+pub(crate) async fn run_chain(
+    ctx: &mut RequestContext<'_>,
+    backends: &Backends<'_>,
+) -> Result<(), GatewayError> {
     for phase in CHAIN {
         phase.run(ctx, backends).await?;
     }

@@ -40,10 +40,22 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
         .headers
         .iter()
         .filter(|(n, _)| !DROPPED.contains(&n.as_str()))
-        .map(|(n, v)| (title_case(n.as_str()), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(n, v)| {
+            (
+                title_case(n.as_str()),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
-    let host = parts.headers.get(http::header::HOST).map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned());
-    let domain = host.as_deref().map(strip_port).unwrap_or_default().to_string();
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned());
+    let domain = host
+        .as_deref()
+        .map(strip_port)
+        .unwrap_or_default()
+        .to_string();
     let collapsed = ctx.path_after_stage.trim_start_matches('/');
     ctx.request = Some(ParsedRequest {
         method: parts.method.as_str().to_string(),
@@ -67,7 +79,11 @@ pub(crate) fn title_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper = true;
     for c in name.chars() {
-        if upper { out.extend(c.to_uppercase()) } else { out.push(c) }
+        if upper {
+            out.extend(c.to_uppercase())
+        } else {
+            out.push(c)
+        }
         upper = c == '-';
     }
     out
@@ -75,9 +91,15 @@ pub(crate) fn title_case(name: &str) -> String {
 
 fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
-        return host.split_once(']').map(|(h, _)| &host[..h.len() + 1]).unwrap_or(host);
+        return host
+            .split_once(']')
+            .map(|(h, _)| &host[..h.len() + 1])
+            .unwrap_or(host);
     }
-    host.rsplit_once(':').filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit())).map(|(h, _)| h).unwrap_or(host)
+    host.rsplit_once(':')
+        .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(h, _)| h)
+        .unwrap_or(host)
 }
 
 /// Query strings are decoded (`+` is a space, `%2B` a plus); a `#` ends
@@ -95,7 +117,9 @@ pub(crate) fn decode_query(q: &str) -> Vec<(String, String)> {
 
 fn decode_component(s: &str) -> String {
     let plus = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&plus).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(&plus)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -106,7 +130,9 @@ mod tests {
 
     #[test]
     fn decodes_queries_like_aws() {
-        let q = decode_query("email=test%2Balias@gmail.com&plus=test+alias@gmail.com&a=1&a=2&zhash=abort/#frag=x&b");
+        let q = decode_query(
+            "email=test%2Balias@gmail.com&plus=test+alias@gmail.com&a=1&a=2&zhash=abort/#frag=x&b",
+        );
         assert_eq!(
             q,
             vec![
@@ -117,7 +143,10 @@ mod tests {
                 ("zhash".into(), "abort/".into()),
             ]
         );
-        assert_eq!(decode_query("bad=%ff%fe"), vec![("bad".into(), "\u{fffd}\u{fffd}".into())]);
+        assert_eq!(
+            decode_query("bad=%ff%fe"),
+            vec![("bad".into(), "\u{fffd}\u{fffd}".into())]
+        );
     }
 
     #[test]
@@ -133,10 +162,16 @@ mod tests {
         with_ctx(&stage, req, "//x/", |ctx| {
             run(ctx).unwrap();
             let r = ctx.request.as_ref().unwrap();
-            assert_eq!((r.method.as_str(), r.path.as_str(), r.raw_path.as_str()), ("POST", "/x/", "//x/"));
+            assert_eq!(
+                (r.method.as_str(), r.path.as_str(), r.raw_path.as_str()),
+                ("POST", "/x/", "//x/")
+            );
             assert_eq!(r.domain, "abc.execute-api.localhost");
             assert!(r.headers.iter().all(|(k, _)| k != "Connection"));
-            assert!(r.headers.contains(&("Content-Type".into(), "application/json".into())));
+            assert!(
+                r.headers
+                    .contains(&("Content-Type".into(), "application/json".into()))
+            );
             assert!(r.headers.contains(&("X-Weird".into(), "\u{fffd}".into())));
         });
     }
@@ -144,9 +179,14 @@ mod tests {
     #[test]
     fn too_large_is_413() {
         let stage = stage_for(serde_json::json!({}));
-        let req = http::Request::post("/x").body(Bytes::from(vec![b'a'; MAX_PAYLOAD_BYTES + 1])).unwrap();
+        let req = http::Request::post("/x")
+            .body(Bytes::from(vec![b'a'; MAX_PAYLOAD_BYTES + 1]))
+            .unwrap();
         with_ctx(&stage, req, "/x", |ctx| {
-            assert_eq!(run(ctx).unwrap_err().kind, GatewayResponseType::RequestTooLarge);
+            assert_eq!(
+                run(ctx).unwrap_err().kind,
+                GatewayResponseType::RequestTooLarge
+            );
         });
         assert_eq!(title_case("x-amzn-trace-id"), "X-Amzn-Trace-Id");
         assert_eq!(strip_port("[::1]:80"), "[::1]");

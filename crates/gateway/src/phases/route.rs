@@ -11,26 +11,50 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
         return Err(GatewayError::new(GatewayResponseType::Default5xx));
     };
     let verb = req.method.as_str();
-    let has = |i: usize| api.resources.get(i).is_some_and(|r| r.method(verb).is_some());
+    let has = |i: usize| {
+        api.resources
+            .get(i)
+            .is_some_and(|r| r.method(verb).is_some())
+    };
     match api.router.find(&req.path, &has) {
         Some(m) => {
             let resource = &api.resources[m.resource];
-            ctx.log.line(format!("HTTP Method: {verb}, Resource Path: {}", resource.path));
-            let pairs = |v: &[(String, String)]| v.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
-            ctx.log.line(format!("Method request path: {{{}}}", pairs(&m.params)));
-            ctx.log.line(format!("Method request query string: {{{}}}", pairs(&req.query)));
-            ctx.log.line(format!("Method request headers: {{{}}}", pairs(&req.headers)));
+            ctx.log.line(format!(
+                "HTTP Method: {verb}, Resource Path: {}",
+                resource.path
+            ));
+            let pairs = |v: &[(String, String)]| {
+                v.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            ctx.log
+                .line(format!("Method request path: {{{}}}", pairs(&m.params)));
+            ctx.log.line(format!(
+                "Method request query string: {{{}}}",
+                pairs(&req.query)
+            ));
+            ctx.log.line(format!(
+                "Method request headers: {{{}}}",
+                pairs(&req.headers)
+            ));
             ctx.log.line(format!(
                 "Method request body before transformations: {}",
                 crate::phases::integration_request::clip(&req.body)
             ));
-            ctx.route = Some(RouteMatch { resource: m.resource, path_params: m.params });
+            ctx.route = Some(RouteMatch {
+                resource: m.resource,
+                path_params: m.params,
+            });
             Ok(())
         }
         None => {
             let (verb, path) = (verb.to_string(), req.path.clone());
             explain_no_route(ctx, &verb, &path);
-            Err(GatewayError::new(GatewayResponseType::MissingAuthenticationToken))
+            Err(GatewayError::new(
+                GatewayResponseType::MissingAuthenticationToken,
+            ))
         }
     }
 }
@@ -40,10 +64,18 @@ fn explain_no_route(ctx: &mut RequestContext<'_>, verb: &str, path: &str) {
     let routes: Vec<String> = api
         .resources
         .iter()
-        .flat_map(|r| r.methods.iter().map(move |m| format!("{} {}", m.http_method, r.path)))
+        .flat_map(|r| {
+            r.methods
+                .iter()
+                .map(move |m| format!("{} {}", m.http_method, r.path))
+        })
         .take(20)
         .collect();
-    let listed = if routes.is_empty() { "none".to_string() } else { routes.join(", ") };
+    let listed = if routes.is_empty() {
+        "none".to_string()
+    } else {
+        routes.join(", ")
+    };
     ctx.log.explain(format!(
         "no resource of deployment {} matches {verb} {path}, so API Gateway answers 403 Missing Authentication Token \
          (its answer for an unknown path or method, not 404). Methods deployed: {listed}",
@@ -71,9 +103,15 @@ mod tests {
         let get = http::Request::get("/").body(Bytes::new()).unwrap();
         with_ctx(&stage, get, "/check", |ctx| {
             parse::run(ctx).unwrap();
-            assert_eq!(run(ctx).unwrap_err().kind, GatewayResponseType::MissingAuthenticationToken);
+            assert_eq!(
+                run(ctx).unwrap_err().kind,
+                GatewayResponseType::MissingAuthenticationToken
+            );
             let why = ctx.log.lines.join("\n");
-            assert!(why.contains("GET /check") && why.contains("POST /check"), "{why}");
+            assert!(
+                why.contains("GET /check") && why.contains("POST /check"),
+                "{why}"
+            );
         });
     }
 }

@@ -9,7 +9,8 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub type Script = Box<dyn Fn(&FunctionTarget, &[u8]) -> Result<LambdaResult, LambdaInvokeError> + Send + Sync>;
+pub type Script =
+    Box<dyn Fn(&FunctionTarget, &[u8]) -> Result<LambdaResult, LambdaInvokeError> + Send + Sync>;
 
 pub struct FakeLambda {
     pub script: Script,
@@ -30,7 +31,11 @@ impl FakeLambda {
 }
 
 impl LambdaBackend for FakeLambda {
-    fn invoke<'a>(&'a self, target: &'a FunctionTarget, payload: Bytes) -> BoxFuture<'a, Result<LambdaResult, LambdaInvokeError>> {
+    fn invoke<'a>(
+        &'a self,
+        target: &'a FunctionTarget,
+        payload: Bytes,
+    ) -> BoxFuture<'a, Result<LambdaResult, LambdaInvokeError>> {
         Box::pin(async move {
             self.payloads.lock().unwrap().push(payload.clone());
             if !self.delay.is_zero() {
@@ -53,10 +58,14 @@ impl LambdaBackend for FakeLambda {
                 source_account: None,
             })
             .collect();
-        if statements.iter().any(|s| s.allows_service_invoke("apigateway.amazonaws.com", source_arn, "000000000000")) {
+        if statements.iter().any(|s| {
+            s.allows_service_invoke("apigateway.amazonaws.com", source_arn, "000000000000")
+        }) {
             PolicyDecision::Allowed
         } else {
-            PolicyDecision::Denied { patterns: self.source_arns.clone() }
+            PolicyDecision::Denied {
+                patterns: self.source_arns.clone(),
+            }
         }
     }
 }
@@ -72,7 +81,13 @@ impl LogSink for Collect {
 
 impl Collect {
     pub fn text(&self) -> String {
-        self.0.lock().unwrap().iter().map(|r| r.message.clone()).collect::<Vec<_>>().join("\n")
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
     pub fn clear(&self) {
         self.0.lock().unwrap().clear();
@@ -85,7 +100,10 @@ pub fn stage(snapshot: &serde_json::Value, variables: &[(&str, &str)]) -> StageV
         api_id: api.api_id().to_string(),
         stage: "test".into(),
         deployment_id: "dep001".into(),
-        variables: variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        variables: variables
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
         api: Arc::new(api),
     }
 }
@@ -104,5 +122,8 @@ pub fn load(name: &str) -> serde_json::Value {
 }
 
 pub fn header<'a>(r: &'a http::Response<Bytes>, name: &str) -> &'a str {
-    r.headers().get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
+    r.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
 }
