@@ -15,8 +15,9 @@ pub struct Limits {
     /// Total `#foreach` iterations in one render, across all loops.
     pub max_loop_iterations: u64,
     /// Parser nesting (directives, parentheses, literals, interpolated
-    /// strings) and, separately, render recursion (macro calls, `#define`
-    /// blocks, nested expressions) are both capped by this depth.
+    /// strings) is capped at this depth; render recursion (macro calls,
+    /// `#define` blocks, nested expressions, printing nested collections)
+    /// at 8 × this many frames, which fits a 2 MiB thread stack.
     pub max_depth: usize,
     /// Most elements a `[a..b]` range literal may produce.
     pub max_range: u64,

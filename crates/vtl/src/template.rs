@@ -98,14 +98,13 @@ impl Template {
         limits: &Limits,
     ) -> Result<Rendered, VtlError> {
         let mut r = Renderer::new(&self.parsed, limits, ApiState::new(input));
-        render_with(&mut r, &self.parsed, input, vars).map_err(|f| f.at(&self.src, r.pos))
+        render_with(&mut r, &self.parsed, vars).map_err(|f| f.at(&self.src, r.pos))
     }
 }
 
 fn render_with<'t>(
     r: &mut Renderer<'t>,
     parsed: &'t Parsed,
-    _input: &Input,
     vars: &Variables,
 ) -> Result<Rendered, Fault> {
     let ctx = match &vars.context {

@@ -343,3 +343,12 @@ fn templates_are_send_sync_and_reusable() {
         assert_eq!(out.output, id);
     }
 }
+
+#[test]
+fn misc_reference_and_directive_forms() {
+    assert_eq!(r("#set($m = {'b-c': 1})#if ($m)$m.b-c#end"), "1");
+    assert_eq!(r("#set($x = 'v')${x}s $!{x} $!x. #endx"), "vs v v. #endx");
+    assert_eq!(rb("[$input.body.x]", "{\"x\":1}"), "[]");
+    assert_eq!(r("#set($l = ['a'])$l[0]$l.get(0).toUpperCase()"), "aA");
+    assert_eq!(r("#if(\n  true\n)yes#end"), "yes");
+}
