@@ -1,6 +1,7 @@
 //! The `portico` binary: the Apex-style CLI, the server, and (later) the
 //! Terraform and API Gateway commands, over one state directory.
 
+mod apigw;
 mod cli;
 mod commands;
 mod context;

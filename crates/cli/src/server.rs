@@ -6,15 +6,18 @@ use crate::context::Context;
 use crate::endpoint;
 use anyhow::{Context as _, Result};
 use axum::Router;
-use axum::response::IntoResponse;
+use axum::extract::{ConnectInfo, Request};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use portico_lambda::Engine;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Everything the server shares between requests.
 pub struct App {
     pub engine: Arc<Engine>,
+    pub data_plane: crate::apigw::DataPlane,
 }
 
 fn router(app: Arc<App>, ctx: &Context) -> Router {
@@ -23,7 +26,7 @@ fn router(app: Arc<App>, ctx: &Context) -> Router {
         "version": env!("CARGO_PKG_VERSION"),
         "region": ctx.scope.region,
         "account": ctx.scope.account,
-        "services": {"lambda": "running"},
+        "services": {"lambda": "running", "apigateway": "running"},
     })
     .to_string();
     Router::new()
@@ -32,17 +35,25 @@ fn router(app: Arc<App>, ctx: &Context) -> Router {
             get(move || async move { ([("content-type", "application/json")], health) }),
         )
         .merge(portico_control_plane::lambda::router(app.engine.clone()))
-        .fallback(not_found)
+        .fallback(
+            move |ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request| {
+                stage_or_not_found(app.clone(), peer, req)
+            },
+        )
 }
 
-async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
-    let body = serde_json::json!({"message": format!("Portico serves no API at {}", uri.path())})
-        .to_string();
-    (
-        axum::http::StatusCode::NOT_FOUND,
-        [("content-type", "application/json")],
-        body,
-    )
+/// Stage addresses go to the data plane (host-style addresses included,
+/// whatever their path); anything else is Portico's 404.
+async fn stage_or_not_found(app: Arc<App>, peer: SocketAddr, req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    match app.data_plane.serve(req, Some(peer)).await {
+        Some(r) => r,
+        None => {
+            let body = serde_json::json!({"message": format!("Portico serves no API at {path}")});
+            let headers = [("content-type", "application/json")];
+            (axum::http::StatusCode::NOT_FOUND, headers, body.to_string()).into_response()
+        }
+    }
 }
 
 /// Binds, records the address, serves until a signal, then stops every runtime.
@@ -65,8 +76,10 @@ pub async fn serve(ctx: Context, port: u16) -> Result<()> {
             reaper.reap_idle();
         }
     });
+    let data_plane = crate::apigw::DataPlane::new(engine.clone(), &ctx.state_dir)?;
     let app = Arc::new(App {
         engine: engine.clone(),
+        data_plane,
     });
     println!("Portico {} serving on {url}", env!("CARGO_PKG_VERSION"));
     println!("  Lambda API: {url}/2015-03-31/functions/NAME/invocations");
@@ -77,7 +90,8 @@ pub async fn serve(ctx: Context, port: u16) -> Result<()> {
         // Stop the runtimes first, so that requests still in flight end now.
         stopping.shutdown();
     };
-    let server = axum::serve(listener, router(app, &ctx)).with_graceful_shutdown(stop);
+    let service = router(app, &ctx).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(stop);
     let served = server.await;
     engine.shutdown();
     endpoint::forget(&ctx.state_dir);

@@ -70,7 +70,11 @@ print("boto3 ok")
 fn project() -> Project {
     let p = Project::new("app", serde_json::json!({}));
     p.file("f", "index.js", "exports.handle = async (e) => { if (e.fail) throw new Error('failed'); return (e.n || 0) * 2; };\n");
-    p.file("flaky", "index.js", "exports.handle = async (e) => { console.log('attempt'); throw new Error('always'); };\n");
+    p.file(
+        "flaky",
+        "index.js",
+        "exports.handle = async (e) => { console.log('attempt'); throw new Error('always'); };\n",
+    );
     p
 }
 
@@ -91,7 +95,16 @@ fn awscli_invoke() {
     let mut s = p.serve(&[]);
     let out_file = p.path().join("out.json");
     let o = Command::new("aws")
-        .args(["lambda", "invoke", "--endpoint-url", &s.url, "--function-name", "app_f", "--payload", r#"{"n": 21}"#])
+        .args([
+            "lambda",
+            "invoke",
+            "--endpoint-url",
+            &s.url,
+            "--function-name",
+            "app_f",
+            "--payload",
+            r#"{"n": 21}"#,
+        ])
         .arg(&out_file)
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
@@ -99,13 +112,20 @@ fn awscli_invoke() {
         .output()
         .expect("aws cli");
     assert!(o.status.success(), "{}{}", text(&o.stdout), text(&o.stderr));
-    assert!(text(&o.stdout).contains("\"StatusCode\": 200"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("\"StatusCode\": 200"),
+        "{}",
+        text(&o.stdout)
+    );
     assert_eq!(std::fs::read_to_string(out_file).unwrap(), "42");
     s.stop();
 }
 
 fn attempts(p: &Project) -> usize {
-    p.ok(&["logs", "flaky"], "").lines().filter(|l| l.contains("START RequestId:")).count()
+    p.ok(&["logs", "flaky"], "")
+        .lines()
+        .filter(|l| l.contains("START RequestId:"))
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -114,10 +134,18 @@ async fn event_invocations_are_retried_twice_and_survive_a_restart() {
     p.ok(&["deploy"], "");
     let env = [("PORTICO_EVENT_RETRY_DELAYS_MS", "1500,1500")];
     let mut s = p.serve(&env);
-    let r = invoke(&s.url, "app_flaky", "{}", &[("X-Amz-Invocation-Type", "Event")]).await;
+    let r = invoke(
+        &s.url,
+        "app_flaky",
+        "{}",
+        &[("X-Amz-Invocation-Type", "Event")],
+    )
+    .await;
     assert_eq!(r.status, 202);
     assert_eq!(r.body, "");
-    eventually(10, "the first attempt", || (attempts(&p) == 1).then_some(()));
+    eventually(10, "the first attempt", || {
+        (attempts(&p) == 1).then_some(())
+    });
     s.stop();
     // The retries are in the store: a new server runs them.
     let mut s = p.serve(&env);

@@ -1,0 +1,262 @@
+//! The binary's side of the API Gateway data plane: which stage a request
+//! names, the stage's frozen deployment compiled once and cached, the Lambda
+//! engine behind the gateway's `LambdaBackend`, and its logs into the store.
+
+use anyhow::Result;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use portico_gateway::{
+    BoxFuture, CompiledApi, FunctionTarget, Gateway, LambdaBackend, LambdaInvokeError,
+    LambdaResult, LogKind, LogRecord, LogSink, PolicyDecision, StageView,
+};
+use portico_lambda::{Engine, InvokeError, InvokeRequest};
+use portico_store::{LogWriter, Stage, Store};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+/// The execution-log group of a stage, as API Gateway names it.
+pub fn execution_log_group(api: &str, stage: &str) -> String {
+    format!("API-Gateway-Execution-Logs_{api}/{stage}")
+}
+
+/// The access-log group Portico writes one line per request to.
+pub fn access_log_group(api: &str, stage: &str) -> String {
+    format!("API-Gateway-Access-Logs_{api}/{stage}")
+}
+
+struct Cache {
+    data_version: i64,
+    stages: HashMap<(String, String), Stage>,
+    compiled: HashMap<(String, String), Arc<CompiledApi>>,
+}
+
+/// Serves every deployed stage.
+pub struct DataPlane {
+    gateway: Gateway,
+    store: Mutex<Store>,
+    cache: Mutex<Cache>,
+}
+
+struct Backend(Arc<Engine>);
+
+impl LambdaBackend for Backend {
+    fn invoke<'a>(
+        &'a self,
+        target: &'a FunctionTarget,
+        payload: Bytes,
+    ) -> BoxFuture<'a, Result<LambdaResult, LambdaInvokeError>> {
+        Box::pin(async move {
+            let req = InvokeRequest::sync(&target.name, target.qualifier.as_deref(), payload);
+            match self.0.invoke(req).await {
+                Ok(r) => Ok(LambdaResult {
+                    payload: r.payload,
+                    function_error: r.function_error.is_some(),
+                }),
+                Err(InvokeError::NotFound(m)) => Err(LambdaInvokeError::NotFound(m)),
+                Err(InvokeError::Throttled { .. }) => Err(LambdaInvokeError::Throttled),
+                Err(InvokeError::RequestTooLarge(_)) => Err(LambdaInvokeError::TooLarge),
+                Err(e) => Err(LambdaInvokeError::Other(e.to_string())),
+            }
+        })
+    }
+
+    fn policy_allows(&self, target: &FunctionTarget, source_arn: &str) -> PolicyDecision {
+        let account = self.0.config().scope.account.clone();
+        let statements = self.0.with_store(|s| {
+            s.read()?
+                .statements(&target.name, target.qualifier.as_deref())
+        });
+        let statements = statements.unwrap_or_default();
+        if statements
+            .iter()
+            .any(|s| s.allows_service_invoke("apigateway.amazonaws.com", source_arn, &account))
+        {
+            PolicyDecision::Allowed
+        } else {
+            let patterns = statements
+                .iter()
+                .map(|s| {
+                    s.source_arn
+                        .clone()
+                        .unwrap_or_else(|| "(no SourceArn condition)".into())
+                })
+                .collect();
+            PolicyDecision::Denied { patterns }
+        }
+    }
+}
+
+struct Logs(LogWriter);
+
+impl LogSink for Logs {
+    fn submit(&self, batch: Vec<LogRecord>) {
+        for r in batch {
+            let group = match r.kind {
+                LogKind::Execution => execution_log_group(&r.api_id, &r.stage),
+                LogKind::Access => access_log_group(&r.api_id, &r.stage),
+            };
+            let message = match r.kind {
+                LogKind::Execution => format!("({}) {}", r.request_id, r.message),
+                LogKind::Access => r.message,
+            };
+            self.0.send(&group, "portico", r.epoch_ms, message);
+        }
+    }
+}
+
+impl DataPlane {
+    /// A data plane over the engine, with its own store connection.
+    pub fn new(engine: Arc<Engine>, store_dir: &std::path::Path) -> Result<DataPlane> {
+        let logs = Arc::new(Logs(engine.log_writer().clone()));
+        let scope = engine.config().scope.clone();
+        let gateway = Gateway::new(Arc::new(Backend(engine)), logs, scope);
+        let cache = Cache {
+            data_version: -1,
+            stages: HashMap::new(),
+            compiled: HashMap::new(),
+        };
+        Ok(DataPlane {
+            gateway,
+            store: Mutex::new(Store::open(store_dir)?),
+            cache: Mutex::new(cache),
+        })
+    }
+
+    /// The stage and its compiled deployment, re-read when the store changed
+    /// (an apply by another process takes effect on the next request).
+    fn stage(&self, api: &str, stage: &str) -> Result<Option<StageView>, String> {
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let version = store.data_version().map_err(|e| e.to_string())?;
+        if version != cache.data_version {
+            let stages = store
+                .read()
+                .and_then(|t| t.stages())
+                .map_err(|e| e.to_string())?;
+            cache.stages = stages
+                .into_iter()
+                .map(|s| ((s.api_id.clone(), s.stage_name.clone()), s))
+                .collect();
+            cache.data_version = version;
+        }
+        let Some(s) = cache
+            .stages
+            .get(&(api.to_string(), stage.to_string()))
+            .cloned()
+        else {
+            return Ok(None);
+        };
+        let key = (api.to_string(), s.deployment_id.clone());
+        let compiled = match cache.compiled.get(&key) {
+            Some(c) => c.clone(),
+            None => {
+                let d = store
+                    .read()
+                    .and_then(|t| t.deployment(api, &s.deployment_id))
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| {
+                        format!(
+                            "stage {stage} points at deployment {} which does not exist",
+                            s.deployment_id
+                        )
+                    })?;
+                let json: serde_json::Value = serde_json::from_str(&d.snapshot_json)
+                    .map_err(|e| format!("deployment {}: {e}", d.deployment_id))?;
+                let c = Arc::new(
+                    CompiledApi::compile(&json)
+                        .map_err(|e| format!("deployment {}: {e}", d.deployment_id))?,
+                );
+                cache.compiled.insert(key, c.clone());
+                c
+            }
+        };
+        Ok(Some(StageView {
+            api_id: api.to_string(),
+            stage: stage.to_string(),
+            deployment_id: s.deployment_id,
+            variables: s.variables.into_iter().collect(),
+            api: compiled,
+        }))
+    }
+
+    fn known(&self) -> Vec<String> {
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut v: Vec<String> = cache
+            .stages
+            .keys()
+            .map(|(a, s)| format!("{a}/{s}"))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Serves a request addressed to a stage, or `None` when the request
+    /// names no stage (so that the caller's other routes answer).
+    pub async fn serve(&self, req: Request, peer: Option<SocketAddr>) -> Option<Response> {
+        let host = req
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string);
+        let path = req.uri().path().to_string();
+        let addr = portico_gateway::parse_stage_address(host.as_deref(), &path)?;
+        let (api, stage_name, rest) = (
+            addr.api_id.to_string(),
+            addr.stage.to_string(),
+            addr.path.to_string(),
+        );
+        let stage = match self.stage(&api, &stage_name) {
+            Ok(Some(s)) => s,
+            Ok(None) => {
+                let known = self.known();
+                let msg = if known.is_empty() {
+                    format!(
+                        "Portico serves no stage {api}/{stage_name}: no stage is deployed (run `portico infra apply`)"
+                    )
+                } else {
+                    format!(
+                        "Portico serves no stage {api}/{stage_name}; deployed stages: {}",
+                        known.join(", ")
+                    )
+                };
+                return Some(not_found(&msg));
+            }
+            Err(e) => {
+                return Some(not_found(&format!(
+                    "stage {api}/{stage_name} cannot be served: {e}"
+                )));
+            }
+        };
+        let (parts, body) = req.into_parts();
+        let limit = portico_gateway::MAX_PAYLOAD_BYTES + 1;
+        let bytes = {
+            use http_body_util::BodyExt;
+            match http_body_util::Limited::new(body, limit).collect().await {
+                Ok(c) => c.to_bytes(),
+                // Too large: hand the gateway a body over its limit so that it
+                // answers 413 (customisable as REQUEST_TOO_LARGE) itself.
+                Err(_) => Bytes::from(vec![0u8; limit]),
+            }
+        };
+        let req = http::Request::from_parts(parts, bytes);
+        let ip = peer
+            .map(|p| p.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let resp = self.gateway.handle(&stage, req, &rest, ip).await;
+        let (parts, body) = resp.into_parts();
+        Some(Response::from_parts(parts, Body::from(body)))
+    }
+}
+
+fn not_found(message: &str) -> Response {
+    let body = serde_json::json!({"message": message}).to_string();
+    (
+        http::StatusCode::NOT_FOUND,
+        [("content-type", "application/json")],
+        body,
+    )
+        .into_response()
+}
