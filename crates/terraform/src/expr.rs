@@ -13,8 +13,6 @@ use std::borrow::Cow;
 /// resources, `data`, `module`, `path`, `count`, `each`, `self`.
 pub trait Scope {
     /// The value of `root.attr` (or of `root` alone when `attr` is None).
-    /// Returns `Ok(None)` for `root.attr` forms the scope serves whole
-    /// (e.g. `data` returns the type's map and lets traversal continue).
     fn resolve(&self, root: &str, attr: Option<&str>) -> Result<Resolved<'_>, TfError>;
 }
 
@@ -22,8 +20,6 @@ pub trait Scope {
 pub enum Resolved<'a> {
     /// The value of `root.attr`: the attribute step is consumed.
     Attr(Cow<'a, Value>),
-    /// The value of `root` itself: traversal continues from the first step.
-    Root(Cow<'a, Value>),
 }
 
 /// A scope with nothing in it (tfvars files, variable defaults).
@@ -169,8 +165,7 @@ impl<'a> Evaluator<'a> {
             _ => None,
         };
         match self.scope.resolve(root, first_attr)? {
-            Resolved::Attr(v) => self.apply_ops(v, &ops[1..]),
-            Resolved::Root(v) => self.apply_ops(v, ops),
+            Resolved::Attr(v) => self.apply_ops(v, ops.get(1..).unwrap_or(&[])),
         }
     }
 

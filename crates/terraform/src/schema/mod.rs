@@ -90,18 +90,6 @@ pub struct Schema {
     pub blocks: &'static [BlockSpec],
 }
 
-impl Schema {
-    /// The attribute named `name`.
-    pub fn attr(&self, name: &str) -> Option<&'static Attr> {
-        self.attrs.iter().find(|a| a.name == name)
-    }
-
-    /// The block type named `name`.
-    pub fn block(&self, name: &str) -> Option<&'static BlockSpec> {
-        self.blocks.iter().find(|b| b.name == name)
-    }
-}
-
 const fn base(name: &'static str, ty: Ty) -> Attr {
     Attr { name, ty, required: false, optional: false, computed: false, force_new: false, default: None }
 }
@@ -190,7 +178,7 @@ mod tests {
     #[test]
     fn tables_are_consistent() {
         for s in apigw::SCHEMAS.iter().chain(lambda_iam::SCHEMAS.iter()).chain(data::SCHEMAS.iter()) {
-            assert!(s.attr("id").is_some(), "{} lacks id", s.ty);
+            assert!(s.attrs.iter().any(|a| a.name == "id"), "{} lacks id", s.ty);
             for a in s.attrs {
                 assert!(a.required || a.optional || a.computed, "{}.{} is neither set nor computed", s.ty, a.name);
                 assert!(!(a.required && a.default.is_some()), "{}.{}", s.ty, a.name);
@@ -212,7 +200,8 @@ mod tests {
             Some(Support::Emulated(s)) => s,
             _ => unreachable!(),
         };
-        assert!(dep.attr("stage_description").is_some_and(|a| a.force_new));
-        assert!(dep.attr("description").is_some_and(|a| !a.force_new));
+        let attr = |n: &str| dep.attrs.iter().find(|a| a.name == n);
+        assert!(attr("stage_description").is_some_and(|a| a.force_new));
+        assert!(attr("description").is_some_and(|a| !a.force_new));
     }
 }
