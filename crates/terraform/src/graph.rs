@@ -252,17 +252,12 @@ fn cycle_error(cfg: &Config, nodes: &[Node], cycle: &[usize]) -> TfError {
     };
     let mut e = TfError::new(
         format!("Cycle: {}", names.join(", ")),
-        format!("{}, so none of them can be created first. A common cause is a Lambda permission whose source_arn refers to a deployment or stage that itself depends on the permission: build source_arn from aws_api_gateway_rest_api.NAME.execution_arn instead, or remove the depends_on entry that closes the loop.", capitalize(&words.join(", and "))),
+        format!("These resources depend on each other in a loop: {}, so none of them can be created first. A common cause is a Lambda permission whose source_arn refers to a deployment or stage that itself depends on the permission: build source_arn from aws_api_gateway_rest_api.NAME.execution_arn instead, or remove the depends_on entry that closes the loop.", words.join(", and ")),
     );
     if let Some(l) = loc {
         e = e.at(&l);
     }
     e
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 #[cfg(test)]

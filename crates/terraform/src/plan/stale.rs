@@ -40,7 +40,7 @@ pub fn stale_stage_warnings(state: &State, changes: &[Change]) -> Vec<String> {
         }
         let unknown = mine.iter().any(|(c, _)| c.after.has_unknown() && c.ty != "aws_api_gateway_rest_api");
         let planned = snapshot::build(&stage.api_id, mine.iter().map(|(c, s)| Item { ty: &c.ty, attrs: &c.after, source: s }));
-        if !unknown && snapshot::without_sources(&planned) == snapshot::without_sources(frozen) {
+        if !unknown && serving(&planned) == serving(frozen) {
             continue;
         }
         let api_name = frozen.get("rest_api").and_then(|a| a.get("name")).and_then(|n| n.as_str()).unwrap_or(&stage.api_id).to_string();
@@ -52,4 +52,16 @@ pub fn stale_stage_warnings(state: &State, changes: &[Change]) -> Vec<String> {
         ));
     }
     out
+}
+
+/// What a stage's behaviour depends on: the snapshot without `_source`
+/// and without the API's name and description (which do not change what
+/// a request gets).
+fn serving(snap: &serde_json::Value) -> serde_json::Value {
+    let mut s = snapshot::without_sources(snap);
+    if let Some(api) = s.get_mut("rest_api").and_then(|a| a.as_object_mut()) {
+        api.remove("name");
+        api.remove("description");
+    }
+    s
 }

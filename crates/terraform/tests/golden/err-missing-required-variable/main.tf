@@ -1,0 +1,5 @@
+variable "stage" {}
+
+resource "aws_api_gateway_rest_api" "api" {
+  name = var.stage
+}
