@@ -1,0 +1,1 @@
+Hi ${name}:%{ for i in items } ${i}%{ endfor }
