@@ -33,11 +33,19 @@ pub fn eval_body(
                 return Err(TfError::new("Invalid or unknown key", format!("The argument \"{name}\" is computed by the provider and cannot be set in configuration.")).at(&loc));
             }
             None => {
-                let names = attrs.iter().filter(|s| s.required || s.optional).map(|s| s.name).chain(blocks.iter().map(|b| b.name));
-                let hint = did_you_mean(name, names).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
+                let names = attrs
+                    .iter()
+                    .filter(|s| s.required || s.optional)
+                    .map(|s| s.name)
+                    .chain(blocks.iter().map(|b| b.name));
+                let hint = did_you_mean(name, names)
+                    .map(|s| format!(" Did you mean \"{s}\"?"))
+                    .unwrap_or_default();
                 let is_block = blocks.iter().any(|b| b.name == name);
                 let detail = if is_block {
-                    format!("An argument named \"{name}\" is not expected here. Did you mean to define a block of type \"{name}\"?")
+                    format!(
+                        "An argument named \"{name}\" is not expected here. Did you mean to define a block of type \"{name}\"?"
+                    )
                 } else {
                     format!("An argument named \"{name}\" is not expected here.{hint}")
                 };
@@ -45,14 +53,24 @@ pub fn eval_body(
             }
         };
         let v = ev.eval(&a.value).map_err(|e| e.at(&loc))?;
-        let v = convert(spec, v).map_err(|d| TfError::new("Incorrect attribute value type", format!("Inappropriate value for attribute \"{name}\": {d}")).at(&loc))?;
+        let v = convert(spec, v).map_err(|d| {
+            TfError::new(
+                "Incorrect attribute value type",
+                format!("Inappropriate value for attribute \"{name}\": {d}"),
+            )
+            .at(&loc)
+        })?;
         out.insert(name.to_string(), v);
     }
     for b in body.blocks() {
         let name = b.ident.value().as_str();
         let loc = cfg.loc(file, b.span());
         if name == "dynamic" {
-            return Err(TfError::new("Unsupported block type", "Portico does not expand \"dynamic\" blocks yet; write the nested blocks out.").at(&loc));
+            return Err(TfError::new(
+                "Unsupported block type",
+                "Portico does not expand \"dynamic\" blocks yet; write the nested blocks out.",
+            )
+            .at(&loc));
         }
         let spec = blocks.iter().find(|s| s.name == name).ok_or_else(|| {
             let is_attr = attrs.iter().any(|a| a.name == name);
@@ -65,29 +83,48 @@ pub fn eval_body(
             TfError::new("Unsupported block type", detail).at(&loc)
         })?;
         let inner = eval_body(cfg, file, &loc, ev, &b.body, spec.attrs, spec.blocks)?;
-        match out.entry(name.to_string()).or_insert_with(|| Value::List(vec![])) {
-            Value::List(l) => l.push(Value::Map(inner)),
-            _ => {}
+        if let Value::List(l) = out
+            .entry(name.to_string())
+            .or_insert_with(|| Value::List(vec![]))
+        {
+            l.push(Value::Map(inner));
         }
     }
     for s in attrs.iter().filter(|s| s.required) {
         if !out.contains_key(s.name) {
-            return Err(TfError::new("Missing required argument", format!("The argument \"{}\" is required, but no definition was found.", s.name)).at(block_loc));
+            return Err(TfError::new(
+                "Missing required argument",
+                format!(
+                    "The argument \"{}\" is required, but no definition was found.",
+                    s.name
+                ),
+            )
+            .at(block_loc));
         }
     }
     Ok(out)
 }
 
 /// Evaluates a body without a schema (types Portico records only).
-pub fn eval_free(cfg: &Config, file: usize, ev: &mut Evaluator<'_>, body: &Body) -> Result<Map, TfError> {
+pub fn eval_free(
+    cfg: &Config,
+    file: usize,
+    ev: &mut Evaluator<'_>,
+    body: &Body,
+) -> Result<Map, TfError> {
     let mut out = Map::new();
     for a in body.attributes() {
-        let v = ev.eval(&a.value).map_err(|e| e.at(&cfg.loc(file, a.span())))?;
+        let v = ev
+            .eval(&a.value)
+            .map_err(|e| e.at(&cfg.loc(file, a.span())))?;
         out.insert(a.key.value().as_str().to_string(), v);
     }
     for b in body.blocks() {
         let inner = eval_free(cfg, file, ev, &b.body)?;
-        if let Value::List(l) = out.entry(b.ident.value().as_str().to_string()).or_insert_with(|| Value::List(vec![])) {
+        if let Value::List(l) = out
+            .entry(b.ident.value().as_str().to_string())
+            .or_insert_with(|| Value::List(vec![]))
+        {
             l.push(Value::Map(inner));
         }
     }
@@ -101,16 +138,33 @@ fn convert(spec: &Attr, v: Value) -> Result<Value, String> {
         return Ok(v);
     }
     match spec.ty {
-        Ty::Str => v.to_interp_string().map(Value::String).ok_or_else(|| format!("string required, not {}.", v.type_name())),
-        Ty::Num => v.as_number().map(Value::Number).ok_or_else(|| format!("a number is required, not {}.", v.type_name())),
-        Ty::Bool => v.as_bool().map(Value::Bool).ok_or_else(|| format!("bool required, not {}.", v.type_name())),
+        Ty::Str => v
+            .to_interp_string()
+            .map(Value::String)
+            .ok_or_else(|| format!("string required, not {}.", v.type_name())),
+        Ty::Num => v
+            .as_number()
+            .map(Value::Number)
+            .ok_or_else(|| format!("a number is required, not {}.", v.type_name())),
+        Ty::Bool => v
+            .as_bool()
+            .map(Value::Bool)
+            .ok_or_else(|| format!("bool required, not {}.", v.type_name())),
         Ty::List => match v {
             Value::List(_) => Ok(v),
-            other => Err(format!("list of string required, not {}.", other.type_name())),
+            other => Err(format!(
+                "list of string required, not {}.",
+                other.type_name()
+            )),
         },
         Ty::Map => match v {
-            Value::Map(m) => Ok(Value::Map(m.into_iter().map(|(k, x)| (k, map_elem(x))).collect())),
-            other => Err(format!("map of string required, not {}.", other.type_name())),
+            Value::Map(m) => Ok(Value::Map(
+                m.into_iter().map(|(k, x)| (k, map_elem(x))).collect(),
+            )),
+            other => Err(format!(
+                "map of string required, not {}.",
+                other.type_name()
+            )),
         },
     }
 }

@@ -28,12 +28,19 @@ pub fn read(ty: &str, cfg: &Map, env: &Env<'_>, funcs: &FuncCtx) -> Result<Map, 
     match ty {
         "aws_caller_identity" => {
             set("account_id", Value::str(env.account));
-            set("arn", Value::str(format!("arn:aws:iam::{}:root", env.account)));
+            set(
+                "arn",
+                Value::str(format!("arn:aws:iam::{}:root", env.account)),
+            );
             set("user_id", Value::str(env.account));
             set("id", Value::str(env.account));
         }
         "aws_region" => {
-            let name = cfg.get("name").and_then(Value::as_str).unwrap_or(env.region).to_string();
+            let name = cfg
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or(env.region)
+                .to_string();
             set("endpoint", Value::str(format!("ec2.{name}.amazonaws.com")));
             set("description", Value::str(region_description(&name)));
             set("id", Value::str(name.clone()));
@@ -59,7 +66,10 @@ pub fn read(ty: &str, cfg: &Map, env: &Env<'_>, funcs: &FuncCtx) -> Result<Map, 
             }
         }
         other => {
-            return Err(TfError::new("Unsupported data source", format!("Portico cannot read data source \"{other}\".")));
+            return Err(TfError::new(
+                "Unsupported data source",
+                format!("Portico cannot read data source \"{other}\"."),
+            ));
         }
     }
     Ok(out)
@@ -90,55 +100,114 @@ fn crc_id(text: &str) -> String {
 fn archive(cfg: &Map, funcs: &FuncCtx) -> Result<Map, TfError> {
     let get = |k: &str| cfg.get(k).and_then(Value::as_str).map(str::to_string);
     if get("type").as_deref() != Some("zip") {
-        return Err(TfError::new("Unsupported archive type", "Portico's archive_file supports type = \"zip\" only."));
+        return Err(TfError::new(
+            "Unsupported archive type",
+            "Portico's archive_file supports type = \"zip\" only.",
+        ));
     }
     let mut entries: Vec<(String, Vec<u8>)> = vec![];
     if let Some(f) = get("source_file") {
-        let bytes = std::fs::read(funcs.path(&f)).map_err(|e| TfError::new("Archive creation error", format!("error archiving file: could not archive missing file: {f} ({e})")))?;
-        let name = std::path::Path::new(&f).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(f.clone());
+        let bytes = std::fs::read(funcs.path(&f)).map_err(|e| {
+            TfError::new(
+                "Archive creation error",
+                format!("error archiving file: could not archive missing file: {f} ({e})"),
+            )
+        })?;
+        let name = std::path::Path::new(&f)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or(f.clone());
         entries.push((name, bytes));
     } else if let Some(c) = get("source_content") {
-        let name = get("source_content_filename").ok_or_else(|| TfError::new("Archive creation error", "source_content_filename is required with source_content."))?;
+        let name = get("source_content_filename").ok_or_else(|| {
+            TfError::new(
+                "Archive creation error",
+                "source_content_filename is required with source_content.",
+            )
+        })?;
         entries.push((name, c.into_bytes()));
     } else if let Some(d) = get("source_dir") {
         let excludes: Vec<String> = match cfg.get("excludes") {
-            Some(Value::List(l)) => l.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            Some(Value::List(l)) => l
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
             _ => vec![],
         };
         let root = funcs.path(&d);
-        collect_dir(&root, &root, &excludes, &mut entries).map_err(|e| TfError::new("Archive creation error", format!("error archiving directory: {d}: {e}")))?;
+        collect_dir(&root, &root, &excludes, &mut entries).map_err(|e| {
+            TfError::new(
+                "Archive creation error",
+                format!("error archiving directory: {d}: {e}"),
+            )
+        })?;
     } else if let Some(Value::List(srcs)) = cfg.get("source") {
         for s in srcs {
-            entries.push((s.get_str("filename").to_string(), s.get_str("content").as_bytes().to_vec()));
+            entries.push((
+                s.get_str("filename").to_string(),
+                s.get_str("content").as_bytes().to_vec(),
+            ));
         }
     } else {
-        return Err(TfError::new("Archive creation error", "one of source_file, source_dir, source_content or source must be set."));
+        return Err(TfError::new(
+            "Archive creation error",
+            "one of source_file, source_dir, source_content or source must be set.",
+        ));
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let zip = build_zip(&entries).map_err(|e| TfError::new("Archive creation error", format!("error creating zip: {e}")))?;
+    let zip = build_zip(&entries)
+        .map_err(|e| TfError::new("Archive creation error", format!("error creating zip: {e}")))?;
     let out_path = get("output_path").unwrap_or_default();
     let full = funcs.path(&out_path);
     if let Some(parent) = full.parent() {
         std::fs::create_dir_all(parent).ok();
     }
-    std::fs::write(&full, &zip).map_err(|e| TfError::new("Archive creation error", format!("error writing {out_path}: {e}")))?;
+    std::fs::write(&full, &zip).map_err(|e| {
+        TfError::new(
+            "Archive creation error",
+            format!("error writing {out_path}: {e}"),
+        )
+    })?;
     let sha1 = hex::encode(sha1::Sha1::digest(&zip));
     let mut m = Map::new();
     m.insert("output_size".into(), Value::Number(zip.len() as f64));
-    m.insert("output_md5".into(), Value::str(hex::encode(md5::Md5::digest(&zip))));
+    m.insert(
+        "output_md5".into(),
+        Value::str(hex::encode(md5::Md5::digest(&zip))),
+    );
     m.insert("output_sha".into(), Value::str(sha1.clone()));
-    m.insert("output_sha256".into(), Value::str(hex::encode(sha2::Sha256::digest(&zip))));
-    m.insert("output_sha512".into(), Value::str(hex::encode(sha2::Sha512::digest(&zip))));
-    m.insert("output_base64sha256".into(), Value::str(B64.encode(sha2::Sha256::digest(&zip))));
-    m.insert("output_base64sha512".into(), Value::str(B64.encode(sha2::Sha512::digest(&zip))));
+    m.insert(
+        "output_sha256".into(),
+        Value::str(hex::encode(sha2::Sha256::digest(&zip))),
+    );
+    m.insert(
+        "output_sha512".into(),
+        Value::str(hex::encode(sha2::Sha512::digest(&zip))),
+    );
+    m.insert(
+        "output_base64sha256".into(),
+        Value::str(B64.encode(sha2::Sha256::digest(&zip))),
+    );
+    m.insert(
+        "output_base64sha512".into(),
+        Value::str(B64.encode(sha2::Sha512::digest(&zip))),
+    );
     m.insert("id".into(), Value::str(sha1));
     Ok(m)
 }
 
-fn collect_dir(root: &std::path::Path, dir: &std::path::Path, excludes: &[String], out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+fn collect_dir(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    excludes: &[String],
+    out: &mut Vec<(String, Vec<u8>)>,
+) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)? {
         let p = e?.path();
-        let rel = p.strip_prefix(root).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+        let rel = p
+            .strip_prefix(root)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
         if excludes.iter().any(|x| x == &rel) {
             continue;
         }
@@ -171,11 +240,23 @@ mod tests {
 
     #[test]
     fn identity_region_partition() {
-        let env = Env { region: "eu-west-1", account: "123456789012" };
+        let env = Env {
+            region: "eu-west-1",
+            account: "123456789012",
+        };
         let f = FuncCtx::for_plan(".".into());
-        assert_eq!(read("aws_caller_identity", &Map::new(), &env, &f).unwrap()["account_id"], Value::str("123456789012"));
-        assert_eq!(read("aws_region", &Map::new(), &env, &f).unwrap()["name"], Value::str("eu-west-1"));
-        assert_eq!(read("aws_partition", &Map::new(), &env, &f).unwrap()["partition"], Value::str("aws"));
+        assert_eq!(
+            read("aws_caller_identity", &Map::new(), &env, &f).unwrap()["account_id"],
+            Value::str("123456789012")
+        );
+        assert_eq!(
+            read("aws_region", &Map::new(), &env, &f).unwrap()["name"],
+            Value::str("eu-west-1")
+        );
+        assert_eq!(
+            read("aws_partition", &Map::new(), &env, &f).unwrap()["partition"],
+            Value::str("aws")
+        );
     }
 
     #[test]
@@ -186,10 +267,28 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("portico-tf-zip-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let f = FuncCtx::for_plan(dir.clone());
-        let cfg: Map = [("type".to_string(), Value::str("zip")), ("source_content".to_string(), Value::str("x")), ("source_content_filename".to_string(), Value::str("x.txt")), ("output_path".to_string(), Value::str("out/f.zip"))].into();
-        let m = read("archive_file", &cfg, &Env { region: "r", account: "a" }, &f).unwrap();
+        let cfg: Map = [
+            ("type".to_string(), Value::str("zip")),
+            ("source_content".to_string(), Value::str("x")),
+            ("source_content_filename".to_string(), Value::str("x.txt")),
+            ("output_path".to_string(), Value::str("out/f.zip")),
+        ]
+        .into();
+        let m = read(
+            "archive_file",
+            &cfg,
+            &Env {
+                region: "r",
+                account: "a",
+            },
+            &f,
+        )
+        .unwrap();
         assert!(dir.join("out/f.zip").is_file());
-        assert_eq!(m["output_size"], Value::Number(std::fs::metadata(dir.join("out/f.zip")).unwrap().len() as f64));
+        assert_eq!(
+            m["output_size"],
+            Value::Number(std::fs::metadata(dir.join("out/f.zip")).unwrap().len() as f64)
+        );
         std::fs::remove_dir_all(dir).ok();
     }
 }

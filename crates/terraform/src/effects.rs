@@ -19,7 +19,10 @@ pub struct EffectError {
 impl EffectError {
     /// An error with a code and message.
     pub fn new(code: &str, message: impl Into<String>) -> EffectError {
-        EffectError { code: code.into(), message: message.into() }
+        EffectError {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -102,11 +105,27 @@ pub trait Effects {
     /// Deletes a function.
     fn delete_function(&mut self, name: &str) -> Result<(), EffectError>;
     /// Adds a resource-policy statement (on a qualifier when given).
-    fn add_permission(&mut self, function: &str, qualifier: Option<&str>, st: &Statement) -> Result<(), EffectError>;
+    fn add_permission(
+        &mut self,
+        function: &str,
+        qualifier: Option<&str>,
+        st: &Statement,
+    ) -> Result<(), EffectError>;
     /// Removes a statement by id.
-    fn remove_permission(&mut self, function: &str, qualifier: Option<&str>, sid: &str) -> Result<(), EffectError>;
+    fn remove_permission(
+        &mut self,
+        function: &str,
+        qualifier: Option<&str>,
+        sid: &str,
+    ) -> Result<(), EffectError>;
     /// Creates or updates an alias.
-    fn put_alias(&mut self, function: &str, name: &str, version: &str, description: &str) -> Result<(), EffectError>;
+    fn put_alias(
+        &mut self,
+        function: &str,
+        name: &str,
+        version: &str,
+        description: &str,
+    ) -> Result<(), EffectError>;
     /// Deletes an alias.
     fn delete_alias(&mut self, function: &str, name: &str) -> Result<(), EffectError>;
     /// Stores a deployment and its snapshot.
@@ -142,12 +161,23 @@ impl MemoryEffects {
     /// With a function already deployed (as `portico deploy` would have).
     pub fn with_function(mut self, name: &str) -> MemoryEffects {
         let arn = self.scope.function_arn(name);
-        self.functions.insert(name.into(), FunctionInfo { arn, version: "1".into(), last_modified: String::new(), code_sha256: String::new(), code_size: 0 });
+        self.functions.insert(
+            name.into(),
+            FunctionInfo {
+                arn,
+                version: "1".into(),
+                last_modified: String::new(),
+                code_sha256: String::new(),
+                code_size: 0,
+            },
+        );
         self
     }
 
     fn name_of(&self, name_or_arn: &str) -> String {
-        portico_model::FunctionRef::parse(name_or_arn).map(|r| r.name).unwrap_or_else(|_| name_or_arn.to_string())
+        portico_model::FunctionRef::parse(name_or_arn)
+            .map(|r| r.name)
+            .unwrap_or_else(|_| name_or_arn.to_string())
     }
 }
 
@@ -157,9 +187,23 @@ impl Effects for MemoryEffects {
     }
     fn put_function(&mut self, f: &FunctionSpec) -> Result<FunctionInfo, EffectError> {
         self.log.push(format!("put_function {}", f.name));
-        let prev = self.functions.get(&f.name).map(|i| i.version.parse::<u64>().unwrap_or(0)).unwrap_or(0);
-        let version = if f.publish { (prev + 1).to_string() } else { "$LATEST".into() };
-        let info = FunctionInfo { arn: self.scope.function_arn(&f.name), version, last_modified: "2024-01-01T00:00:00.000+0000".into(), code_sha256: String::new(), code_size: f.zip.len() as u64 };
+        let prev = self
+            .functions
+            .get(&f.name)
+            .map(|i| i.version.parse::<u64>().unwrap_or(0))
+            .unwrap_or(0);
+        let version = if f.publish {
+            (prev + 1).to_string()
+        } else {
+            "$LATEST".into()
+        };
+        let info = FunctionInfo {
+            arn: self.scope.function_arn(&f.name),
+            version,
+            last_modified: "2024-01-01T00:00:00.000+0000".into(),
+            code_sha256: String::new(),
+            code_size: f.zip.len() as u64,
+        };
         self.functions.insert(f.name.clone(), info.clone());
         Ok(info)
     }
@@ -168,17 +212,34 @@ impl Effects for MemoryEffects {
         self.functions.remove(name);
         Ok(())
     }
-    fn add_permission(&mut self, function: &str, qualifier: Option<&str>, st: &Statement) -> Result<(), EffectError> {
+    fn add_permission(
+        &mut self,
+        function: &str,
+        qualifier: Option<&str>,
+        st: &Statement,
+    ) -> Result<(), EffectError> {
         let key = (self.name_of(function), qualifier.unwrap_or("").to_string());
         let list = self.permissions.entry(key).or_default();
         if list.iter().any(|s| s.sid == st.sid) {
-            return Err(EffectError::new("ResourceConflictException", format!("The statement id ({}) provided already exists. Please provide a new statement id, or remove the existing statement.", st.sid)));
+            return Err(EffectError::new(
+                "ResourceConflictException",
+                format!(
+                    "The statement id ({}) provided already exists. Please provide a new statement id, or remove the existing statement.",
+                    st.sid
+                ),
+            ));
         }
         list.push(st.clone());
-        self.log.push(format!("add_permission {} {}", function, st.sid));
+        self.log
+            .push(format!("add_permission {} {}", function, st.sid));
         Ok(())
     }
-    fn remove_permission(&mut self, function: &str, qualifier: Option<&str>, sid: &str) -> Result<(), EffectError> {
+    fn remove_permission(
+        &mut self,
+        function: &str,
+        qualifier: Option<&str>,
+        sid: &str,
+    ) -> Result<(), EffectError> {
         self.log.push(format!("remove_permission {function} {sid}"));
         let key = (self.name_of(function), qualifier.unwrap_or("").to_string());
         if let Some(l) = self.permissions.get_mut(&key) {
@@ -186,9 +247,16 @@ impl Effects for MemoryEffects {
         }
         Ok(())
     }
-    fn put_alias(&mut self, function: &str, name: &str, version: &str, _description: &str) -> Result<(), EffectError> {
+    fn put_alias(
+        &mut self,
+        function: &str,
+        name: &str,
+        version: &str,
+        _description: &str,
+    ) -> Result<(), EffectError> {
         self.log.push(format!("put_alias {function} {name}"));
-        self.aliases.insert((self.name_of(function), name.into()), version.into());
+        self.aliases
+            .insert((self.name_of(function), name.into()), version.into());
         Ok(())
     }
     fn delete_alias(&mut self, function: &str, name: &str) -> Result<(), EffectError> {
@@ -198,17 +266,21 @@ impl Effects for MemoryEffects {
     }
     fn put_deployment(&mut self, d: &DeploymentRecord) -> Result<(), EffectError> {
         self.log.push(format!("put_deployment {}", d.deployment_id));
-        self.deployments.insert((d.api_id.clone(), d.deployment_id.clone()), d.clone());
+        self.deployments
+            .insert((d.api_id.clone(), d.deployment_id.clone()), d.clone());
         Ok(())
     }
     fn delete_deployment(&mut self, api_id: &str, deployment_id: &str) -> Result<(), EffectError> {
         self.log.push(format!("delete_deployment {deployment_id}"));
-        self.deployments.remove(&(api_id.into(), deployment_id.into()));
+        self.deployments
+            .remove(&(api_id.into(), deployment_id.into()));
         Ok(())
     }
     fn put_stage(&mut self, s: &StageRecord) -> Result<(), EffectError> {
-        self.log.push(format!("put_stage {} -> {}", s.stage_name, s.deployment_id));
-        self.stages.insert((s.api_id.clone(), s.stage_name.clone()), s.clone());
+        self.log
+            .push(format!("put_stage {} -> {}", s.stage_name, s.deployment_id));
+        self.stages
+            .insert((s.api_id.clone(), s.stage_name.clone()), s.clone());
         Ok(())
     }
     fn delete_stage(&mut self, api_id: &str, stage_name: &str) -> Result<(), EffectError> {

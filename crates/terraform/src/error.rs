@@ -34,7 +34,12 @@ pub struct TfError {
 impl TfError {
     /// An error with a summary and detail, without a place yet.
     pub fn new(summary: impl Into<String>, detail: impl Into<String>) -> TfError {
-        TfError { summary: summary.into(), loc: None, address: None, detail: detail.into() }
+        TfError {
+            summary: summary.into(),
+            loc: None,
+            address: None,
+            detail: detail.into(),
+        }
     }
 
     /// Sets the place unless one is already set (the innermost place wins).
@@ -75,7 +80,9 @@ impl fmt::Display for TfError {
 /// `aws_x.y` → `resource "aws_x" "y"`, `var.v` → `variable "v"`, as in
 /// Terraform's `on FILE line N, in resource "T" "N":` header.
 fn describe_address(addr: &str) -> String {
-    let tail = addr.rsplit_once("module.").map_or(addr, |(_, rest)| rest.split_once('.').map_or(rest, |x| x.1));
+    let tail = addr
+        .rsplit_once("module.")
+        .map_or(addr, |(_, rest)| rest.split_once('.').map_or(rest, |x| x.1));
     let tail = tail.split('[').next().unwrap_or(tail);
     let parts: Vec<&str> = tail.split('.').collect();
     match parts.as_slice() {
@@ -94,9 +101,15 @@ mod tests {
 
     #[test]
     fn renders_like_terraform() {
-        let e = TfError::new("Unsupported argument", "An argument named \"x\" is not expected here.")
-            .at(&Loc { file: "api.tf".into(), line: 3 })
-            .with_address("aws_api_gateway_rest_api.a");
+        let e = TfError::new(
+            "Unsupported argument",
+            "An argument named \"x\" is not expected here.",
+        )
+        .at(&Loc {
+            file: "api.tf".into(),
+            line: 3,
+        })
+        .with_address("aws_api_gateway_rest_api.a");
         assert_eq!(
             e.to_string(),
             "Error: Unsupported argument\n\n  on api.tf line 3, in resource \"aws_api_gateway_rest_api\" \"a\":\n\nAn argument named \"x\" is not expected here."

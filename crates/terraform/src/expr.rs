@@ -47,7 +47,11 @@ pub struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     /// An evaluator over `scope`.
     pub fn new(scope: &'a dyn Scope, funcs: &'a FuncCtx) -> Evaluator<'a> {
-        Evaluator { scope, funcs, bindings: Vec::new() }
+        Evaluator {
+            scope,
+            funcs,
+            bindings: Vec::new(),
+        }
     }
 
     /// Evaluates one expression.
@@ -57,7 +61,9 @@ impl<'a> Evaluator<'a> {
             Expression::Bool(b) => Ok(Value::Bool(*b.value())),
             Expression::Number(n) => Ok(Value::Number(n.value().as_f64().unwrap_or(0.0))),
             Expression::String(s) => Ok(Value::String(s.value().clone())),
-            Expression::Array(a) => Ok(Value::List(a.iter().map(|x| self.eval(x)).collect::<Result<_, _>>()?)),
+            Expression::Array(a) => Ok(Value::List(
+                a.iter().map(|x| self.eval(x)).collect::<Result<_, _>>()?,
+            )),
             Expression::Object(o) => {
                 let mut m = Map::new();
                 for (k, v) in o.iter() {
@@ -86,7 +92,10 @@ impl<'a> Evaluator<'a> {
                     Some(false) => self.eval(&c.false_expr),
                     None => Err(TfError::new(
                         "Incorrect condition type",
-                        format!("The condition expression must be of type bool, not {}.", cond.type_name()),
+                        format!(
+                            "The condition expression must be of type bool, not {}.",
+                            cond.type_name()
+                        ),
                     )),
                 },
             },
@@ -124,7 +133,10 @@ impl<'a> Evaluator<'a> {
                         .as_number()
                         .map(|n| Value::Number(-n))
                         .ok_or_else(|| operand_err("number", &v)),
-                    UnaryOperator::Not => v.as_bool().map(|b| Value::Bool(!b)).ok_or_else(|| operand_err("bool", &v)),
+                    UnaryOperator::Not => v
+                        .as_bool()
+                        .map(|b| Value::Bool(!b))
+                        .ok_or_else(|| operand_err("bool", &v)),
                 }
             }
             Expression::BinaryOp(b) => {
@@ -142,20 +154,29 @@ impl<'a> Evaluator<'a> {
         let mut last = None;
         for a in args {
             match self.eval(a) {
-                Ok(v) if name == "can" => return Ok(if v.is_unknown() { v } else { Value::Bool(true) }),
+                Ok(v) if name == "can" => {
+                    return Ok(if v.is_unknown() { v } else { Value::Bool(true) });
+                }
                 Ok(v) => return Ok(v),
                 Err(_) if name == "can" => return Ok(Value::Bool(false)),
                 Err(e) => last = Some(e),
             }
         }
         Err(last.unwrap_or_else(|| {
-            TfError::new("Invalid function argument", "try() requires at least one argument.")
+            TfError::new(
+                "Invalid function argument",
+                "try() requires at least one argument.",
+            )
         }))
     }
 
     /// A bound name (for-expression variable) or a scope lookup, followed by
     /// the traversal `ops`.
-    fn lookup(&mut self, root: &str, ops: &[hcl_edit::Decorated<TraversalOperator>]) -> Result<Value, TfError> {
+    fn lookup(
+        &mut self,
+        root: &str,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+    ) -> Result<Value, TfError> {
         if let Some((_, v)) = self.bindings.iter().rev().find(|(n, _)| n == root) {
             let v = v.clone();
             return self.apply_ops(Cow::Owned(v), ops);
@@ -227,16 +248,27 @@ impl<'a> Evaluator<'a> {
         let coll = self.eval(&f.intro.collection_expr)?;
         let pairs: Vec<(Value, Value)> = match coll {
             Value::Unknown => return Ok(Value::Unknown),
-            Value::List(l) => l.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
+            Value::List(l) => l
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v))
+                .collect(),
             Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
             other => {
                 return Err(TfError::new(
                     "Iteration over non-iterable value",
-                    format!("A value of type {} cannot be used as the collection in a 'for' expression.", other.type_name()),
+                    format!(
+                        "A value of type {} cannot be used as the collection in a 'for' expression.",
+                        other.type_name()
+                    ),
                 ));
             }
         };
-        let kname = f.intro.key_var.as_ref().map(|k| k.value().as_str().to_string());
+        let kname = f
+            .intro
+            .key_var
+            .as_ref()
+            .map(|k| k.value().as_str().to_string());
         let vname = f.intro.value_var.value().as_str().to_string();
         let mut list = Vec::new();
         let mut map = Map::new();
@@ -252,11 +284,20 @@ impl<'a> Evaluator<'a> {
                 return Ok(Value::Unknown);
             }
         }
-        Ok(if f.key_expr.is_some() { Value::Map(map) } else { Value::List(list) })
+        Ok(if f.key_expr.is_some() {
+            Value::Map(map)
+        } else {
+            Value::List(list)
+        })
     }
 
     /// One iteration of a `for` expression; true when the result is unknown.
-    fn for_item(&mut self, f: &hcl_edit::expr::ForExpr, list: &mut Vec<Value>, map: &mut Map) -> Result<bool, TfError> {
+    fn for_item(
+        &mut self,
+        f: &hcl_edit::expr::ForExpr,
+        list: &mut Vec<Value>,
+        map: &mut Map,
+    ) -> Result<bool, TfError> {
         if let Some(c) = &f.cond {
             match self.eval(&c.expr)? {
                 Value::Unknown => return Ok(true),
@@ -276,17 +317,24 @@ impl<'a> Evaluator<'a> {
                     k => k.to_interp_string().unwrap_or_default(),
                 };
                 if f.grouping {
-                    match map.entry(k).or_insert_with(|| Value::List(vec![])) {
-                        Value::List(l) => l.push(v),
-                        _ => {}
+                    if let Value::List(l) = map.entry(k).or_insert_with(|| Value::List(vec![])) {
+                        l.push(v);
                     }
-                } else if map.contains_key(&k) {
-                    return Err(TfError::new(
-                        "Duplicate object key",
-                        format!("Two different items produced the key \"{k}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."),
-                    ));
                 } else {
-                    map.insert(k, v);
+                    match map.entry(k) {
+                        std::collections::btree_map::Entry::Occupied(o) => {
+                            return Err(TfError::new(
+                                "Duplicate object key",
+                                format!(
+                                    "Two different items produced the key \"{}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.",
+                                    o.key()
+                                ),
+                            ));
+                        }
+                        std::collections::btree_map::Entry::Vacant(e) => {
+                            e.insert(v);
+                        }
+                    }
                 }
             }
         }
@@ -308,13 +356,22 @@ impl<'a> Evaluator<'a> {
 }
 
 fn operand_err(want: &str, v: &Value) -> TfError {
-    TfError::new("Invalid operand", format!("Unsuitable value for operand: a {want} is required, not {}.", v.type_name()))
+    TfError::new(
+        "Invalid operand",
+        format!(
+            "Unsuitable value for operand: a {want} is required, not {}.",
+            v.type_name()
+        ),
+    )
 }
 
 fn get_attr<'v>(v: &'v Value, name: &str) -> Result<&'v Value, TfError> {
     match v {
         Value::Map(m) => m.get(name).ok_or_else(|| {
-            TfError::new("Unsupported attribute", format!("This object does not have an attribute named \"{name}\"."))
+            TfError::new(
+                "Unsupported attribute",
+                format!("This object does not have an attribute named \"{name}\"."),
+            )
         }),
         Value::Null => Err(TfError::new(
             "Attempt to get attribute from null value",
@@ -322,11 +379,16 @@ fn get_attr<'v>(v: &'v Value, name: &str) -> Result<&'v Value, TfError> {
         )),
         Value::List(_) => Err(TfError::new(
             "Unsupported attribute",
-            format!("Can't access attributes on a list of objects. Did you mean to access attribute \"{name}\" for a specific element of the list, or across all elements of the list?"),
+            format!(
+                "Can't access attributes on a list of objects. Did you mean to access attribute \"{name}\" for a specific element of the list, or across all elements of the list?"
+            ),
         )),
         other => Err(TfError::new(
             "Unsupported attribute",
-            format!("Can't access attributes on a primitive-typed value ({}).", other.type_name()),
+            format!(
+                "Can't access attributes on a primitive-typed value ({}).",
+                other.type_name()
+            ),
         )),
     }
 }
@@ -353,7 +415,13 @@ pub fn index(v: &Value, k: &Value) -> Result<Value, TfError> {
             })
         }
         Value::Unknown => Ok(Value::Unknown),
-        other => Err(TfError::new("Invalid index", format!("This value does not have any indices (it is a {}).", other.type_name()))),
+        other => Err(TfError::new(
+            "Invalid index",
+            format!(
+                "This value does not have any indices (it is a {}).",
+                other.type_name()
+            ),
+        )),
     }
 }
 
@@ -380,14 +448,20 @@ pub fn binary(op: &BinaryOperator, l: Value, r: Value) -> Result<Value, TfError>
         B::Div => {
             let d = num(&r)?;
             if d == 0.0 {
-                return Err(TfError::new("Operation failed", "Error during operation: can't divide by zero."));
+                return Err(TfError::new(
+                    "Operation failed",
+                    "Error during operation: can't divide by zero.",
+                ));
             }
             Value::Number(num(&l)? / d)
         }
         B::Mod => {
             let d = num(&r)?;
             if d == 0.0 {
-                return Err(TfError::new("Operation failed", "Error during operation: can't divide by zero."));
+                return Err(TfError::new(
+                    "Operation failed",
+                    "Error during operation: can't divide by zero.",
+                ));
             }
             Value::Number(num(&l)? % d)
         }
@@ -409,7 +483,8 @@ mod tests {
     use super::*;
 
     fn ev(src: &str) -> Result<Value, TfError> {
-        let e = hcl_edit::parser::parse_expr(src).map_err(|e| TfError::new("parse", e.to_string()))?;
+        let e =
+            hcl_edit::parser::parse_expr(src).map_err(|e| TfError::new("parse", e.to_string()))?;
         let f = FuncCtx::for_plan(std::path::PathBuf::from("."));
         Evaluator::new(&EmptyScope, &f).eval(&e)
     }
@@ -417,31 +492,57 @@ mod tests {
     #[test]
     fn operators_and_conditionals() {
         assert_eq!(ev("1 + 2 * 3").unwrap(), Value::Number(7.0));
-        assert_eq!(ev("true && !false ? \"a\" : \"b\"").unwrap(), Value::str("a"));
+        assert_eq!(
+            ev("true && !false ? \"a\" : \"b\"").unwrap(),
+            Value::str("a")
+        );
         assert_eq!(ev("5 % 3 == 2").unwrap(), Value::Bool(true));
         assert!(ev("1 / 0").is_err());
     }
 
     #[test]
     fn for_expressions_and_splats() {
-        assert_eq!(ev("[for x in [1, 2, 3] : x * 2 if x > 1]").unwrap(), Value::List(vec![Value::Number(4.0), Value::Number(6.0)]));
-        assert_eq!(ev("{for k, v in {a = 1} : v => k}").unwrap().get("1"), &Value::str("a"));
-        assert_eq!(ev("[{a = 1}, {a = 2}][*].a").unwrap(), Value::List(vec![Value::Number(1.0), Value::Number(2.0)]));
-        assert_eq!(ev("{for s in [\"a\", \"b\", \"a\"] : s => s...}").unwrap().get("a"), &Value::List(vec![Value::str("a"), Value::str("a")]));
+        assert_eq!(
+            ev("[for x in [1, 2, 3] : x * 2 if x > 1]").unwrap(),
+            Value::List(vec![Value::Number(4.0), Value::Number(6.0)])
+        );
+        assert_eq!(
+            ev("{for k, v in {a = 1} : v => k}").unwrap().get("1"),
+            &Value::str("a")
+        );
+        assert_eq!(
+            ev("[{a = 1}, {a = 2}][*].a").unwrap(),
+            Value::List(vec![Value::Number(1.0), Value::Number(2.0)])
+        );
+        assert_eq!(
+            ev("{for s in [\"a\", \"b\", \"a\"] : s => s...}")
+                .unwrap()
+                .get("a"),
+            &Value::List(vec![Value::str("a"), Value::str("a")])
+        );
     }
 
     #[test]
     fn unknown_propagates() {
         assert_eq!(ev("timestamp()").unwrap(), Value::Unknown);
         assert_eq!(ev("\"at ${timestamp()}\"").unwrap(), Value::Unknown);
-        assert_eq!(ev("sha1(jsonencode([timestamp()]))").unwrap(), Value::Unknown);
+        assert_eq!(
+            ev("sha1(jsonencode([timestamp()]))").unwrap(),
+            Value::Unknown
+        );
         assert_eq!(ev("timestamp() == \"x\" ? 1 : 2").unwrap(), Value::Unknown);
-        assert_eq!(ev("try(undefined_thing, \"fallback\")").unwrap(), Value::str("fallback"));
+        assert_eq!(
+            ev("try(undefined_thing, \"fallback\")").unwrap(),
+            Value::str("fallback")
+        );
     }
 
     #[test]
     fn whole_value_interpolation_keeps_type() {
-        assert_eq!(ev("\"${[1, 2]}\"").unwrap(), Value::List(vec![Value::Number(1.0), Value::Number(2.0)]));
+        assert_eq!(
+            ev("\"${[1, 2]}\"").unwrap(),
+            Value::List(vec![Value::Number(1.0), Value::Number(2.0)])
+        );
         assert_eq!(ev("\"${1 + 1}\"").unwrap(), Value::Number(2.0));
         assert_eq!(ev("\"a${1 + 1}\"").unwrap(), Value::str("a2"));
     }

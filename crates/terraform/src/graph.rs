@@ -47,18 +47,31 @@ impl Graph {
         let mut nodes = Vec::new();
         let mut index = std::collections::HashMap::new();
         for (mi, m) in cfg.modules.iter().enumerate() {
-            let kinds = (0..m.variables.len()).map(NodeKind::Var)
+            let kinds = (0..m.variables.len())
+                .map(NodeKind::Var)
                 .chain((0..m.locals.len()).map(NodeKind::Local))
                 .chain((0..m.outputs.len()).map(NodeKind::Output))
                 .chain((0..m.resources.len()).map(NodeKind::Resource));
             for k in kinds {
                 index.insert((mi, k), nodes.len());
-                nodes.push(Node { module: mi, kind: k, deps: vec![] });
+                nodes.push(Node {
+                    module: mi,
+                    kind: k,
+                    deps: vec![],
+                });
             }
         }
         let parent_of: Vec<Option<(usize, usize)>> = (0..cfg.modules.len())
-            .map(|c| cfg.modules.iter().enumerate().find_map(|(pi, p)| p.calls.iter().position(|call| call.child == c).map(|ci| (pi, ci))))
+            .map(|c| {
+                cfg.modules.iter().enumerate().find_map(|(pi, p)| {
+                    p.calls
+                        .iter()
+                        .position(|call| call.child == c)
+                        .map(|ci| (pi, ci))
+                })
+            })
             .collect();
+        #[allow(clippy::needless_range_loop)] // nodes[ni].deps is written inside
         for ni in 0..nodes.len() {
             let (mi, kind) = (nodes[ni].module, nodes[ni].kind);
             let m = &cfg.modules[mi];
@@ -103,8 +116,16 @@ impl Graph {
             for addr in &explicit {
                 let parts: Vec<&str> = addr.split('.').collect();
                 let r = match parts.as_slice() {
-                    ["data", t, n] => Ref { root: "data".into(), a1: Some(t.to_string()), a2: Some(n.to_string()) },
-                    [a, b] => Ref { root: a.to_string(), a1: Some(b.to_string()), a2: None },
+                    ["data", t, n] => Ref {
+                        root: "data".into(),
+                        a1: Some(t.to_string()),
+                        a2: Some(n.to_string()),
+                    },
+                    [a, b] => Ref {
+                        root: a.to_string(),
+                        a1: Some(b.to_string()),
+                        a2: None,
+                    },
                     _ => continue,
                 };
                 deps.extend(resolve_ref(cfg, &index, mi, &r).map_err(|e| e.at(&loc))?);
@@ -142,15 +163,34 @@ fn resolve_ref(cfg: &Config, index: &Index, mi: usize, r: &Ref) -> Result<Vec<us
         "path" | "terraform" | "count" | "each" | "self" => Ok(vec![]),
         "var" => match m.variables.iter().position(|v| v.name == a1) {
             Some(i) => Ok(node(NodeKind::Var(i))),
-            None => Err(undeclared("input variable", &format!("An input variable with the name \"{a1}\" has not been declared.{}", hint(a1, m.variables.iter().map(|v| v.name.as_str()))))),
+            None => Err(undeclared(
+                "input variable",
+                &format!(
+                    "An input variable with the name \"{a1}\" has not been declared.{}",
+                    hint(a1, m.variables.iter().map(|v| v.name.as_str()))
+                ),
+            )),
         },
         "local" => match m.locals.iter().position(|v| v.name == a1) {
             Some(i) => Ok(node(NodeKind::Local(i))),
-            None => Err(undeclared("local value", &format!("A local value with the name \"{a1}\" has not been declared.{}", hint(a1, m.locals.iter().map(|v| v.name.as_str()))))),
+            None => Err(undeclared(
+                "local value",
+                &format!(
+                    "A local value with the name \"{a1}\" has not been declared.{}",
+                    hint(a1, m.locals.iter().map(|v| v.name.as_str()))
+                ),
+            )),
         },
         "module" => {
             let call = m.calls.iter().find(|c| c.name == a1).ok_or_else(|| {
-                undeclared("module", &format!("No module call named \"{a1}\" is declared in {}.{}", module_name(m), hint(a1, m.calls.iter().map(|c| c.name.as_str()))))
+                undeclared(
+                    "module",
+                    &format!(
+                        "No module call named \"{a1}\" is declared in {}.{}",
+                        module_name(m),
+                        hint(a1, m.calls.iter().map(|c| c.name.as_str()))
+                    ),
+                )
             })?;
             let child = &cfg.modules[call.child];
             let outs: Vec<usize> = match &r.a2 {
@@ -162,36 +202,79 @@ fn resolve_ref(cfg: &Config, index: &Index, mi: usize, r: &Ref) -> Result<Vec<us
                 }
                 None => (0..child.outputs.len()).collect(),
             };
-            let mut deps: Vec<usize> = outs.into_iter().filter_map(|i| index.get(&(call.child, NodeKind::Output(i))).copied()).collect();
+            let mut deps: Vec<usize> = outs
+                .into_iter()
+                .filter_map(|i| index.get(&(call.child, NodeKind::Output(i))).copied())
+                .collect();
             if r.a2.is_none() {
-                deps.extend((0..child.resources.len()).filter_map(|i| index.get(&(call.child, NodeKind::Resource(i))).copied()));
+                deps.extend(
+                    (0..child.resources.len())
+                        .filter_map(|i| index.get(&(call.child, NodeKind::Resource(i))).copied()),
+                );
             }
             Ok(deps)
         }
         "data" => {
             let name = r.a2.as_deref().unwrap_or("");
-            match m.resources.iter().position(|x| x.mode == Mode::Data && x.ty == a1 && x.name == name) {
+            match m
+                .resources
+                .iter()
+                .position(|x| x.mode == Mode::Data && x.ty == a1 && x.name == name)
+            {
                 Some(i) => Ok(node(NodeKind::Resource(i))),
-                None => Err(undeclared("resource", &format!("A data resource \"{a1}\" \"{name}\" has not been declared in {}.", module_name(m)))),
+                None => Err(undeclared(
+                    "resource",
+                    &format!(
+                        "A data resource \"{a1}\" \"{name}\" has not been declared in {}.",
+                        module_name(m)
+                    ),
+                )),
             }
         }
-        ty => match m.resources.iter().position(|x| x.mode == Mode::Managed && x.ty == ty && x.name == a1) {
+        ty => match m
+            .resources
+            .iter()
+            .position(|x| x.mode == Mode::Managed && x.ty == ty && x.name == a1)
+        {
             Some(i) => Ok(node(NodeKind::Resource(i))),
-            None if r.a1.is_none() => Err(TfError::new("Invalid reference", format!("A reference to a resource type must be followed by at least one attribute access, specifying the resource name (found \"{ty}\")."))),
+            None if r.a1.is_none() => Err(TfError::new(
+                "Invalid reference",
+                format!(
+                    "A reference to a resource type must be followed by at least one attribute access, specifying the resource name (found \"{ty}\")."
+                ),
+            )),
             None => {
-                let same: Vec<&str> = m.resources.iter().filter(|x| x.mode == Mode::Managed && x.ty == ty).map(|x| x.name.as_str()).collect();
-                Err(undeclared("resource", &format!("A managed resource \"{ty}\" \"{a1}\" has not been declared in {}.{}", module_name(m), hint(a1, same.into_iter()))))
+                let same: Vec<&str> = m
+                    .resources
+                    .iter()
+                    .filter(|x| x.mode == Mode::Managed && x.ty == ty)
+                    .map(|x| x.name.as_str())
+                    .collect();
+                Err(undeclared(
+                    "resource",
+                    &format!(
+                        "A managed resource \"{ty}\" \"{a1}\" has not been declared in {}.{}",
+                        module_name(m),
+                        hint(a1, same.into_iter())
+                    ),
+                ))
             }
         },
     }
 }
 
 fn module_name(m: &crate::load::Module) -> String {
-    if m.prefix.is_empty() { "the root module".into() } else { m.prefix.trim_end_matches('.').to_string() }
+    if m.prefix.is_empty() {
+        "the root module".into()
+    } else {
+        m.prefix.trim_end_matches('.').to_string()
+    }
 }
 
 fn hint<'a>(given: &str, names: impl Iterator<Item = &'a str>) -> String {
-    did_you_mean(given, names).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default()
+    did_you_mean(given, names)
+        .map(|s| format!(" Did you mean \"{s}\"?"))
+        .unwrap_or_default()
 }
 
 fn undeclared(what: &str, detail: &str) -> TfError {
@@ -230,7 +313,12 @@ fn topo(nodes: &[Node]) -> Result<Vec<usize>, Vec<usize>> {
     let mut path = vec![start];
     let mut cur = start;
     loop {
-        let next = nodes[cur].deps.iter().copied().find(|d| left.contains(d)).unwrap_or(start);
+        let next = nodes[cur]
+            .deps
+            .iter()
+            .copied()
+            .find(|d| left.contains(d))
+            .unwrap_or(start);
         if let Some(pos) = path.iter().position(|&p| p == next) {
             return Err(path[pos..].to_vec());
         }
@@ -240,7 +328,10 @@ fn topo(nodes: &[Node]) -> Result<Vec<usize>, Vec<usize>> {
 }
 
 fn cycle_error(cfg: &Config, nodes: &[Node], cycle: &[usize]) -> TfError {
-    let names: Vec<String> = cycle.iter().map(|&i| Graph::describe(cfg, &nodes[i])).collect();
+    let names: Vec<String> = cycle
+        .iter()
+        .map(|&i| Graph::describe(cfg, &nodes[i]))
+        .collect();
     let mut words: Vec<String> = vec![];
     for (k, name) in names.iter().enumerate() {
         let next = &names[(k + 1) % names.len()];
@@ -252,7 +343,10 @@ fn cycle_error(cfg: &Config, nodes: &[Node], cycle: &[usize]) -> TfError {
     };
     let mut e = TfError::new(
         format!("Cycle: {}", names.join(", ")),
-        format!("These resources depend on each other in a loop: {}, so none of them can be created first. A common cause is a Lambda permission whose source_arn refers to a deployment or stage that itself depends on the permission: build source_arn from aws_api_gateway_rest_api.NAME.execution_arn instead, or remove the depends_on entry that closes the loop.", words.join(", and ")),
+        format!(
+            "These resources depend on each other in a loop: {}, so none of them can be created first. A common cause is a Lambda permission whose source_arn refers to a deployment or stage that itself depends on the permission: build source_arn from aws_api_gateway_rest_api.NAME.execution_arn instead, or remove the depends_on entry that closes the loop.",
+            words.join(", and ")
+        ),
     );
     if let Some(l) = loc {
         e = e.at(&l);
@@ -266,8 +360,19 @@ mod tests {
 
     #[test]
     fn orders_and_finds_cycles() {
-        let mk = |deps: Vec<Vec<usize>>| deps.into_iter().map(|d| Node { module: 0, kind: NodeKind::Local(0), deps: d }).collect::<Vec<_>>();
-        assert_eq!(topo(&mk(vec![vec![1], vec![], vec![0]])).unwrap(), vec![1, 0, 2]);
+        let mk = |deps: Vec<Vec<usize>>| {
+            deps.into_iter()
+                .map(|d| Node {
+                    module: 0,
+                    kind: NodeKind::Local(0),
+                    deps: d,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            topo(&mk(vec![vec![1], vec![], vec![0]])).unwrap(),
+            vec![1, 0, 2]
+        );
         let mut cyc = topo(&mk(vec![vec![1], vec![2], vec![0], vec![]])).unwrap_err();
         cyc.sort();
         assert_eq!(cyc, vec![0, 1, 2]);

@@ -19,7 +19,9 @@ pub struct IdGen {
 impl IdGen {
     /// A generator from a seed; the same seed yields the same ids.
     pub fn new(seed: u64) -> IdGen {
-        IdGen { state: splitmix(seed) }
+        IdGen {
+            state: splitmix(seed),
+        }
     }
 
     /// The next raw 64 random bits.
@@ -31,13 +33,17 @@ impl IdGen {
     /// `len` characters of `[a-z0-9]`, as API Gateway ids are spelled.
     pub fn id(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-        (0..len).map(|_| ALPHABET[(self.next_u64() % 36) as usize] as char).collect()
+        (0..len)
+            .map(|_| ALPHABET[(self.next_u64() % 36) as usize] as char)
+            .collect()
     }
 
     /// `len` characters of `[A-Za-z0-9]` (API key values).
     pub fn token(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..len).map(|_| ALPHABET[(self.next_u64() % 62) as usize] as char).collect()
+        (0..len)
+            .map(|_| ALPHABET[(self.next_u64() % 62) as usize] as char)
+            .collect()
     }
 }
 
@@ -50,7 +56,10 @@ mod tests {
         let (mut a, mut b) = (IdGen::new(1), IdGen::new(1));
         let x = a.id(10);
         assert_eq!(x, b.id(10));
-        assert!(x.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert!(
+            x.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
         assert_ne!(a.id(6), IdGen::new(2).id(6));
     }
 }

@@ -52,7 +52,9 @@ mod vars;
 mod walk;
 
 pub use apply::{AppliedChange, ApplyOptions, Op, apply};
-pub use effects::{DeploymentRecord, EffectError, Effects, FunctionInfo, FunctionSpec, MemoryEffects, StageRecord};
+pub use effects::{
+    DeploymentRecord, EffectError, Effects, FunctionInfo, FunctionSpec, MemoryEffects, StageRecord,
+};
 pub use error::{Loc, TfError};
 pub use load::{Config, LoadOptions};
 pub use plan::{Action, Change, OutputChange, Plan, PlanOptions, Summary, plan};

@@ -31,7 +31,10 @@ impl SourceFile {
     /// The place of a byte offset.
     pub fn loc(&self, offset: usize) -> Loc {
         let line = self.line_starts.partition_point(|&s| s <= offset);
-        Loc { file: self.rel.clone(), line }
+        Loc {
+            file: self.rel.clone(),
+            line,
+        }
     }
 }
 
@@ -184,15 +187,35 @@ pub struct Config {
     pub warnings: Vec<String>,
 }
 
-const BLOCK_TYPES: &[&str] = &["resource", "data", "variable", "locals", "output", "module", "provider", "terraform", "moved", "import", "check", "removed"];
+const BLOCK_TYPES: &[&str] = &[
+    "resource",
+    "data",
+    "variable",
+    "locals",
+    "output",
+    "module",
+    "provider",
+    "terraform",
+    "moved",
+    "import",
+    "check",
+    "removed",
+];
 
 impl Config {
     /// Loads every `*.tf` file of `dir` (sorted by name) and the local
     /// modules they call, then resolves the root variables.
     pub fn load(dir: &Path, opts: &LoadOptions) -> Result<Config, TfError> {
-        let mut cfg = Config { root_dir: dir.to_path_buf(), modules: vec![], files: vec![], root_vars: Map::new(), warnings: vec![] };
+        let mut cfg = Config {
+            root_dir: dir.to_path_buf(),
+            modules: vec![],
+            files: vec![],
+            root_vars: Map::new(),
+            warnings: vec![],
+        };
         cfg.load_module(dir, ".", String::new(), 0)?;
-        let (values, warnings) = vars::resolve_root(&cfg.root_dir, &cfg.modules[0].variables, &opts.vars)?;
+        let (values, warnings) =
+            vars::resolve_root(&cfg.root_dir, &cfg.modules[0].variables, &opts.vars)?;
         cfg.root_vars = values;
         cfg.warnings.extend(warnings);
         Ok(cfg)
@@ -202,17 +225,39 @@ impl Config {
     pub fn loc(&self, file: usize, span: Option<std::ops::Range<usize>>) -> Loc {
         match (self.files.get(file), span) {
             (Some(f), Some(r)) => f.loc(r.start),
-            (Some(f), None) => Loc { file: f.rel.clone(), line: 1 },
+            (Some(f), None) => Loc {
+                file: f.rel.clone(),
+                line: 1,
+            },
             _ => Loc::default(),
         }
     }
 
-    fn load_module(&mut self, dir: &Path, rel_dir: &str, prefix: String, depth: usize) -> Result<usize, TfError> {
+    fn load_module(
+        &mut self,
+        dir: &Path,
+        rel_dir: &str,
+        prefix: String,
+        depth: usize,
+    ) -> Result<usize, TfError> {
         if depth > 16 {
-            return Err(TfError::new("Module nesting too deep", format!("Modules are nested more than 16 levels deep at {rel_dir}; is a module calling itself?")));
+            return Err(TfError::new(
+                "Module nesting too deep",
+                format!(
+                    "Modules are nested more than 16 levels deep at {rel_dir}; is a module calling itself?"
+                ),
+            ));
         }
         let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| TfError::new("Failed to read module directory", format!("Module directory {} does not exist or cannot be read: {e}.", dir.display())))?
+            .map_err(|e| {
+                TfError::new(
+                    "Failed to read module directory",
+                    format!(
+                        "Module directory {} does not exist or cannot be read: {e}.",
+                        dir.display()
+                    ),
+                )
+            })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file())
             .collect();
@@ -230,22 +275,45 @@ impl Config {
         });
         let mut pending_calls = Vec::new();
         for path in names {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| TfError::new("Failed to read file", format!("The file {} could not be read: {e}.", path.display())))?;
-            let fname = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let rel = if rel_dir == "." { fname } else { format!("{rel_dir}/{fname}") };
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                TfError::new(
+                    "Failed to read file",
+                    format!("The file {} could not be read: {e}.", path.display()),
+                )
+            })?;
+            let fname = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let rel = if rel_dir == "." {
+                fname
+            } else {
+                format!("{rel_dir}/{fname}")
+            };
             let file = SourceFile::new(rel.clone(), &text);
             let body = hcl_edit::parser::parse_body(&text).map_err(|e| {
-                TfError::new("Invalid HCL syntax", format!("{}:\n  {}", e.message(), e.line()))
-                    .at(&Loc { file: rel.clone(), line: e.location().line() })
+                TfError::new(
+                    "Invalid HCL syntax",
+                    format!("{}:\n  {}", e.message(), e.line()),
+                )
+                .at(&Loc {
+                    file: rel.clone(),
+                    line: e.location().line(),
+                })
             })?;
             let fidx = self.files.len();
             self.files.push(file);
             for st in body.iter() {
                 match st {
                     Structure::Attribute(a) => {
-                        return Err(TfError::new("Unsupported argument", format!("An argument named \"{}\" is not expected here.", a.key.value().as_str()))
-                            .at(&self.loc(fidx, a.span())));
+                        return Err(TfError::new(
+                            "Unsupported argument",
+                            format!(
+                                "An argument named \"{}\" is not expected here.",
+                                a.key.value().as_str()
+                            ),
+                        )
+                        .at(&self.loc(fidx, a.span())));
                     }
                     Structure::Block(b) => {
                         if let Some(call) = self.load_block(idx, fidx, b)? {
@@ -263,30 +331,60 @@ impl Config {
                 ).at(&loc));
             }
             let child_rel = normalize(&format!("{rel_dir}/{source}"));
-            let child = self.load_module(&dir.join(&source), &child_rel, format!("{prefix}module.{name}."), depth + 1)?;
-            self.modules[idx].calls.push(ModuleCall { name, args, child, loc });
+            let child = self.load_module(
+                &dir.join(&source),
+                &child_rel,
+                format!("{prefix}module.{name}."),
+                depth + 1,
+            )?;
+            self.modules[idx].calls.push(ModuleCall {
+                name,
+                args,
+                child,
+                loc,
+            });
         }
         Ok(idx)
     }
 
     #[allow(clippy::type_complexity)]
-    fn load_block(&mut self, m: usize, fidx: usize, b: &Block) -> Result<Option<(String, String, Vec<Named>, Loc)>, TfError> {
+    fn load_block(
+        &mut self,
+        m: usize,
+        fidx: usize,
+        b: &Block,
+    ) -> Result<Option<(String, String, Vec<Named>, Loc)>, TfError> {
         let loc = self.loc(fidx, b.span());
         let kind = b.ident.value().as_str();
         let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
         let want = |n: usize| -> Result<(), TfError> {
             if labels.len() != n {
-                return Err(TfError::new("Wrong number of labels", format!("A {kind} block needs exactly {n} label(s), found {}.", labels.len())).at(&loc));
+                return Err(TfError::new(
+                    "Wrong number of labels",
+                    format!(
+                        "A {kind} block needs exactly {n} label(s), found {}.",
+                        labels.len()
+                    ),
+                )
+                .at(&loc));
             }
             Ok(())
         };
         match kind {
             "resource" | "data" => {
                 want(2)?;
-                let mode = if kind == "resource" { Mode::Managed } else { Mode::Data };
+                let mode = if kind == "resource" {
+                    Mode::Managed
+                } else {
+                    Mode::Data
+                };
                 let rb = self.resource_block(mode, labels[0], labels[1], b, fidx, loc)?;
                 let module = &mut self.modules[m];
-                if module.resources.iter().any(|r| r.mode == rb.mode && r.ty == rb.ty && r.name == rb.name) {
+                if module
+                    .resources
+                    .iter()
+                    .any(|r| r.mode == rb.mode && r.ty == rb.ty && r.name == rb.name)
+                {
                     return Err(TfError::new(
                         if mode == Mode::Managed { "Duplicate resource configuration" } else { "Duplicate data \"configuration\"" },
                         format!("A {kind} named \"{}\" \"{}\" was already declared. Resource names must be unique per type in each module.", rb.ty, rb.name),
@@ -297,67 +395,132 @@ impl Config {
             "variable" => {
                 want(1)?;
                 let ty = match b.body.get_attribute("type") {
-                    Some(a) => TypeSpec::parse(&a.value).map_err(|e| e.at(&self.loc(fidx, a.span())))?,
+                    Some(a) => {
+                        TypeSpec::parse(&a.value).map_err(|e| e.at(&self.loc(fidx, a.span())))?
+                    }
                     None => TypeSpec::Any,
                 };
                 let default = match b.body.get_attribute("default") {
                     Some(a) => {
                         let f = FuncCtx::for_plan(self.root_dir.clone());
-                        let v = Evaluator::new(&EmptyScope, &f).eval(&a.value).map_err(|e| e.at(&self.loc(fidx, a.span())))?;
-                        Some(ty.convert(v).map_err(|d| TfError::new("Invalid default value for variable", d).at(&self.loc(fidx, a.span())))?)
+                        let v = Evaluator::new(&EmptyScope, &f)
+                            .eval(&a.value)
+                            .map_err(|e| e.at(&self.loc(fidx, a.span())))?;
+                        Some(ty.convert(v).map_err(|d| {
+                            TfError::new("Invalid default value for variable", d)
+                                .at(&self.loc(fidx, a.span()))
+                        })?)
                     }
                     None => None,
                 };
-                self.modules[m].variables.push(Variable { name: labels[0].to_string(), ty, default, loc });
+                self.modules[m].variables.push(Variable {
+                    name: labels[0].to_string(),
+                    ty,
+                    default,
+                    loc,
+                });
             }
             "locals" => {
                 for a in b.body.attributes() {
                     let l = self.loc(fidx, a.span());
-                    self.modules[m].locals.push(Named { name: a.key.value().as_str().to_string(), expr: a.value.clone(), loc: l, sensitive: false });
+                    self.modules[m].locals.push(Named {
+                        name: a.key.value().as_str().to_string(),
+                        expr: a.value.clone(),
+                        loc: l,
+                        sensitive: false,
+                    });
                 }
             }
             "output" => {
                 want(1)?;
                 let a = b.body.get_attribute("value").ok_or_else(|| {
-                    TfError::new("Missing required argument", "The argument \"value\" is required, but no definition was found.").at(&loc)
+                    TfError::new(
+                        "Missing required argument",
+                        "The argument \"value\" is required, but no definition was found.",
+                    )
+                    .at(&loc)
                 })?;
-                let sensitive = b.body.get_attribute("sensitive").and_then(|s| s.value.as_bool()).unwrap_or(false);
-                self.modules[m].outputs.push(Named { name: labels[0].to_string(), expr: a.value.clone(), loc, sensitive });
+                let sensitive = b
+                    .body
+                    .get_attribute("sensitive")
+                    .and_then(|s| s.value.as_bool())
+                    .unwrap_or(false);
+                self.modules[m].outputs.push(Named {
+                    name: labels[0].to_string(),
+                    expr: a.value.clone(),
+                    loc,
+                    sensitive,
+                });
             }
             "module" => {
                 want(1)?;
-                let source = b.body.get_attribute("source").and_then(|a| literal_string(&a.value)).ok_or_else(|| {
-                    TfError::new("Missing required argument", "The argument \"source\" is required, and must be a literal string.").at(&loc)
-                })?;
+                let source = b
+                    .body
+                    .get_attribute("source")
+                    .and_then(|a| literal_string(&a.value))
+                    .ok_or_else(|| {
+                        TfError::new(
+                            "Missing required argument",
+                            "The argument \"source\" is required, and must be a literal string.",
+                        )
+                        .at(&loc)
+                    })?;
                 let mut args = vec![];
                 for a in b.body.attributes() {
                     let key = a.key.value().as_str();
                     if matches!(key, "count" | "for_each") {
-                        return Err(TfError::new("Unsupported argument", format!("Portico does not support \"{key}\" on module blocks yet.")).at(&self.loc(fidx, a.span())));
+                        return Err(TfError::new(
+                            "Unsupported argument",
+                            format!("Portico does not support \"{key}\" on module blocks yet."),
+                        )
+                        .at(&self.loc(fidx, a.span())));
                     }
                     if !matches!(key, "source" | "version" | "providers" | "depends_on") {
-                        args.push(Named { name: key.to_string(), expr: a.value.clone(), loc: self.loc(fidx, a.span()), sensitive: false });
+                        args.push(Named {
+                            name: key.to_string(),
+                            expr: a.value.clone(),
+                            loc: self.loc(fidx, a.span()),
+                            sensitive: false,
+                        });
                     }
                 }
                 return Ok(Some((labels[0].to_string(), source, args, loc)));
             }
             "provider" => {
                 want(1)?;
-                if let Some(a) = b.body.get_attribute("region").filter(|_| labels[0] == "aws") {
+                if let Some(a) = b
+                    .body
+                    .get_attribute("region")
+                    .filter(|_| labels[0] == "aws")
+                {
                     let l = self.loc(fidx, a.span());
                     self.modules[m].provider_regions.push((a.value.clone(), l));
                 }
             }
             "terraform" | "moved" | "import" | "check" | "removed" => {}
             other => {
-                let hint = did_you_mean(other, BLOCK_TYPES.iter().copied()).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
-                return Err(TfError::new("Unsupported block type", format!("Blocks of type \"{other}\" are not expected here.{hint}")).at(&loc));
+                let hint = did_you_mean(other, BLOCK_TYPES.iter().copied())
+                    .map(|s| format!(" Did you mean \"{s}\"?"))
+                    .unwrap_or_default();
+                return Err(TfError::new(
+                    "Unsupported block type",
+                    format!("Blocks of type \"{other}\" are not expected here.{hint}"),
+                )
+                .at(&loc));
             }
         }
         Ok(None)
     }
 
-    fn resource_block(&self, mode: Mode, ty: &str, name: &str, b: &Block, fidx: usize, loc: Loc) -> Result<ResourceBlock, TfError> {
+    fn resource_block(
+        &self,
+        mode: Mode,
+        ty: &str,
+        name: &str,
+        b: &Block,
+        fidx: usize,
+        loc: Loc,
+    ) -> Result<ResourceBlock, TfError> {
         let mut body = b.body.clone();
         let count = body.remove_attribute("count").map(|a| a.value);
         let for_each = body.remove_attribute("for_each").map(|a| a.value);
@@ -368,7 +531,13 @@ impl Config {
         let mut depends_on = vec![];
         if let Some(a) = body.remove_attribute("depends_on") {
             let l = self.loc(fidx, a.span());
-            let items = a.value.as_array().ok_or_else(|| TfError::new("Invalid depends_on", "depends_on must be a list of references.").at(&l))?;
+            let items = a.value.as_array().ok_or_else(|| {
+                TfError::new(
+                    "Invalid depends_on",
+                    "depends_on must be a list of references.",
+                )
+                .at(&l)
+            })?;
             for it in items.iter() {
                 depends_on.push(crate::refs::depends_on_entry(it).map_err(|e| e.at(&l))?);
             }
@@ -378,24 +547,50 @@ impl Config {
             for a in lb.body.attributes() {
                 let l = self.loc(fidx, a.span());
                 match a.key.value().as_str() {
-                    "create_before_destroy" => lifecycle.create_before_destroy = a.value.as_bool().unwrap_or(false),
-                    "prevent_destroy" => lifecycle.prevent_destroy = a.value.as_bool().unwrap_or(false),
-                    "ignore_changes" => lifecycle.ignore_changes = ignore_changes(&a.value).map_err(|e| e.at(&l))?,
+                    "create_before_destroy" => {
+                        lifecycle.create_before_destroy = a.value.as_bool().unwrap_or(false)
+                    }
+                    "prevent_destroy" => {
+                        lifecycle.prevent_destroy = a.value.as_bool().unwrap_or(false)
+                    }
+                    "ignore_changes" => {
+                        lifecycle.ignore_changes = ignore_changes(&a.value).map_err(|e| e.at(&l))?
+                    }
                     "replace_triggered_by" => {}
-                    other => return Err(TfError::new("Unsupported argument", format!("An argument named \"{other}\" is not expected here.")).at(&l)),
+                    other => {
+                        return Err(TfError::new(
+                            "Unsupported argument",
+                            format!("An argument named \"{other}\" is not expected here."),
+                        )
+                        .at(&l));
+                    }
                 }
             }
         }
         body.remove_blocks("provisioner");
         body.remove_blocks("connection");
-        Ok(ResourceBlock { mode, ty: ty.to_string(), name: name.to_string(), body, count, for_each, depends_on, lifecycle, loc, file: fidx })
+        Ok(ResourceBlock {
+            mode,
+            ty: ty.to_string(),
+            name: name.to_string(),
+            body,
+            count,
+            for_each,
+            depends_on,
+            lifecycle,
+            loc,
+            file: fidx,
+        })
     }
 }
 
 fn literal_string(e: &Expression) -> Option<String> {
     match e {
         Expression::String(s) => Some(s.value().clone()),
-        Expression::StringTemplate(t) if t.len() == 1 => t.get(0).and_then(|el| el.as_literal()).map(|s| s.value().clone()),
+        Expression::StringTemplate(t) if t.len() == 1 => t
+            .get(0)
+            .and_then(|el| el.as_literal())
+            .map(|s| s.value().clone()),
         _ => None,
     }
 }
@@ -403,12 +598,17 @@ fn literal_string(e: &Expression) -> Option<String> {
 /// `ignore_changes = all`, `["all"]` (0.11 `["*"]`), or a list of names
 /// (bare or quoted).
 fn ignore_changes(e: &Expression) -> Result<IgnoreChanges, TfError> {
-    if let Expression::Variable(v) = e {
-        if v.value().as_str() == "all" {
-            return Ok(IgnoreChanges::All);
-        }
+    if let Expression::Variable(v) = e
+        && v.value().as_str() == "all"
+    {
+        return Ok(IgnoreChanges::All);
     }
-    let items = e.as_array().ok_or_else(|| TfError::new("Invalid ignore_changes", "ignore_changes must be a list of attribute names or the keyword all."))?;
+    let items = e.as_array().ok_or_else(|| {
+        TfError::new(
+            "Invalid ignore_changes",
+            "ignore_changes must be a list of attribute names or the keyword all.",
+        )
+    })?;
     let mut names = vec![];
     for it in items.iter() {
         let name = match it {
@@ -439,7 +639,11 @@ fn normalize(p: &str) -> String {
             s => parts.push(s),
         }
     }
-    if parts.is_empty() { ".".into() } else { parts.join("/") }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
 }
 
 #[cfg(test)]

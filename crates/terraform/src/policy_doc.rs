@@ -10,14 +10,23 @@ use serde_json::{Value as J, json};
 /// Builds the document from the data source's evaluated arguments.
 pub fn build(cfg: &Map) -> Result<J, TfError> {
     let mut doc = serde_json::Map::new();
-    doc.insert("Version".into(), J::String(cfg.get("version").and_then(Value::as_str).unwrap_or("2012-10-17").to_string()));
+    doc.insert(
+        "Version".into(),
+        J::String(
+            cfg.get("version")
+                .and_then(Value::as_str)
+                .unwrap_or("2012-10-17")
+                .to_string(),
+        ),
+    );
     if let Some(id) = cfg.get("policy_id").and_then(Value::as_str) {
         doc.insert("Id".into(), J::String(id.to_string()));
     }
     let mut statements = vec![];
     if let Some(Value::List(srcs)) = cfg.get("source_policy_documents") {
         for s in srcs.iter().filter_map(Value::as_str) {
-            let j: J = serde_json::from_str(s).map_err(|e| TfError::new("Invalid source policy document", e.to_string()))?;
+            let j: J = serde_json::from_str(s)
+                .map_err(|e| TfError::new("Invalid source policy document", e.to_string()))?;
             if let Some(J::Array(a)) = j.get("Statement") {
                 statements.extend(a.iter().cloned());
             }
@@ -37,17 +46,32 @@ fn statement(s: &Value) -> Result<J, TfError> {
     if !s.get_str("sid").is_empty() {
         o.insert("Sid".into(), J::String(s.get_str("sid").into()));
     }
-    let effect = if s.get_str("effect").is_empty() { "Allow" } else { s.get_str("effect") };
+    let effect = if s.get_str("effect").is_empty() {
+        "Allow"
+    } else {
+        s.get_str("effect")
+    };
     if effect != "Allow" && effect != "Deny" {
-        return Err(TfError::new("Invalid value", format!("expected effect to be one of [\"Allow\" \"Deny\"], got {effect}")));
+        return Err(TfError::new(
+            "Invalid value",
+            format!("expected effect to be one of [\"Allow\" \"Deny\"], got {effect}"),
+        ));
     }
     o.insert("Effect".into(), J::String(effect.into()));
-    for (key, name) in [("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"), ("not_resources", "NotResource")] {
+    for (key, name) in [
+        ("actions", "Action"),
+        ("not_actions", "NotAction"),
+        ("resources", "Resource"),
+        ("not_resources", "NotResource"),
+    ] {
         if let Some(v) = set_value(s.get(key)) {
             o.insert(name.into(), v);
         }
     }
-    for (key, name) in [("principals", "Principal"), ("not_principals", "NotPrincipal")] {
+    for (key, name) in [
+        ("principals", "Principal"),
+        ("not_principals", "NotPrincipal"),
+    ] {
         if let Value::List(ps) = s.get(key) {
             let mut pm = serde_json::Map::new();
             for p in ps {
@@ -69,7 +93,9 @@ fn statement(s: &Value) -> Result<J, TfError> {
         let mut cm = serde_json::Map::new();
         for c in conds {
             let test = c.get_str("test").to_string();
-            let entry = cm.entry(test).or_insert_with(|| J::Object(Default::default()));
+            let entry = cm
+                .entry(test)
+                .or_insert_with(|| J::Object(Default::default()));
             if let (J::Object(vm), Some(v)) = (entry, set_value(c.get("values"))) {
                 vm.insert(c.get_str("variable").to_string(), v);
             }
@@ -105,10 +131,23 @@ mod tests {
 
     #[test]
     fn assume_role_document() {
-        let principal: Map = [("type".to_string(), Value::str("Service")), ("identifiers".to_string(), Value::List(vec![Value::str("apigateway.amazonaws.com")]))].into();
+        let principal: Map = [
+            ("type".to_string(), Value::str("Service")),
+            (
+                "identifiers".to_string(),
+                Value::List(vec![Value::str("apigateway.amazonaws.com")]),
+            ),
+        ]
+        .into();
         let st: Map = [
-            ("actions".to_string(), Value::List(vec![Value::str("sts:AssumeRole")])),
-            ("principals".to_string(), Value::List(vec![Value::Map(principal)])),
+            (
+                "actions".to_string(),
+                Value::List(vec![Value::str("sts:AssumeRole")]),
+            ),
+            (
+                "principals".to_string(),
+                Value::List(vec![Value::Map(principal)]),
+            ),
         ]
         .into();
         let cfg: Map = [("statement".to_string(), Value::List(vec![Value::Map(st)]))].into();

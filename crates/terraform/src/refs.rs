@@ -40,7 +40,10 @@ struct Walker<'a> {
 impl Walker<'_> {
     fn expr(&mut self, e: &Expression) {
         match e {
-            Expression::Null(_) | Expression::Bool(_) | Expression::Number(_) | Expression::String(_) => {}
+            Expression::Null(_)
+            | Expression::Bool(_)
+            | Expression::Number(_)
+            | Expression::String(_) => {}
             Expression::Array(a) => a.iter().for_each(|x| self.expr(x)),
             Expression::Object(o) => {
                 for (k, v) in o.iter() {
@@ -82,7 +85,8 @@ impl Walker<'_> {
                 if let Some(k) = &f.intro.key_var {
                     self.bound.push(k.value().as_str().to_string());
                 }
-                self.bound.push(f.intro.value_var.value().as_str().to_string());
+                self.bound
+                    .push(f.intro.value_var.value().as_str().to_string());
                 if let Some(k) = &f.key_expr {
                     self.expr(k);
                 }
@@ -114,7 +118,8 @@ impl Walker<'_> {
                         if let Some(k) = &f.for_expr.key_var {
                             self.bound.push(k.value().as_str().to_string());
                         }
-                        self.bound.push(f.for_expr.value_var.value().as_str().to_string());
+                        self.bound
+                            .push(f.for_expr.value_var.value().as_str().to_string());
                         self.template(&f.for_expr.template);
                         self.bound.truncate(mark);
                     }
@@ -133,14 +138,23 @@ impl Walker<'_> {
         };
         let a1 = attr(0);
         let a2 = if a1.is_some() { attr(1) } else { None };
-        self.out.push(Ref { root: root.to_string(), a1, a2 });
+        self.out.push(Ref {
+            root: root.to_string(),
+            a1,
+            a2,
+        });
     }
 }
 
 /// One `depends_on` entry as an address: a bare reference
 /// (`aws_x.y`, `module.m`) or, in 0.11 files, a quoted one (`"aws_x.y"`).
 pub fn depends_on_entry(e: &Expression) -> Result<String, TfError> {
-    let bad = || TfError::new("Invalid depends_on reference", "References in depends_on must be to a whole object (a resource, a data source or a module), without further attribute access.");
+    let bad = || {
+        TfError::new(
+            "Invalid depends_on reference",
+            "References in depends_on must be to a whole object (a resource, a data source or a module), without further attribute access.",
+        )
+    };
     let text = match e {
         Expression::String(s) => s.value().clone(),
         Expression::StringTemplate(t) => match t.get(0) {
@@ -177,21 +191,45 @@ mod tests {
     fn refs(src: &str) -> Vec<String> {
         let mut out = vec![];
         expr_refs(&hcl_edit::parser::parse_expr(src).unwrap(), &mut out);
-        out.into_iter().map(|r| format!("{}|{}|{}", r.root, r.a1.unwrap_or_default(), r.a2.unwrap_or_default())).collect()
+        out.into_iter()
+            .map(|r| {
+                format!(
+                    "{}|{}|{}",
+                    r.root,
+                    r.a1.unwrap_or_default(),
+                    r.a2.unwrap_or_default()
+                )
+            })
+            .collect()
     }
 
     #[test]
     fn finds_references_skipping_bound_names() {
-        assert_eq!(refs("\"${aws_x.y.id}/${var.apex_function_github-status}\""), vec!["aws_x|y|id", "var|apex_function_github-status|"]);
-        assert_eq!(refs("[for k, v in local.m : v.id if k != var.z]"), vec!["local|m|", "var|z|"]);
-        assert_eq!(refs("data.aws_region.current.name"), vec!["data|aws_region|current"]);
+        assert_eq!(
+            refs("\"${aws_x.y.id}/${var.apex_function_github-status}\""),
+            vec!["aws_x|y|id", "var|apex_function_github-status|"]
+        );
+        assert_eq!(
+            refs("[for k, v in local.m : v.id if k != var.z]"),
+            vec!["local|m|", "var|z|"]
+        );
+        assert_eq!(
+            refs("data.aws_region.current.name"),
+            vec!["data|aws_region|current"]
+        );
     }
 
     #[test]
     fn depends_on_forms() {
         let e = |s: &str| depends_on_entry(&hcl_edit::parser::parse_expr(s).unwrap());
-        assert_eq!(e("\"aws_api_gateway_integration.x\"").unwrap(), "aws_api_gateway_integration.x");
-        assert_eq!(e("aws_api_gateway_integration.x").unwrap(), "aws_api_gateway_integration.x");
+        assert_eq!(
+            e("\"aws_api_gateway_integration.x\"").unwrap(),
+            "aws_api_gateway_integration.x"
+        );
+        assert_eq!(
+            e("aws_api_gateway_integration.x").unwrap(),
+            "aws_api_gateway_integration.x"
+        );
         assert_eq!(e("module.m").unwrap(), "module.m");
         assert!(e("var.x").is_err());
     }

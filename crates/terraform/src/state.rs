@@ -54,12 +54,19 @@ impl Instance {
 
     /// A string attribute, or "".
     pub fn attr(&self, name: &str) -> &str {
-        self.attributes.get(name).and_then(|v| v.as_str()).unwrap_or("")
+        self.attributes
+            .get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
     }
 
     /// The address without module prefix or instance key: `T.N` / `data.T.N`.
     pub fn resource_address(&self) -> String {
-        let local = if self.mode == "data" { format!("data.{}.{}", self.ty, self.name) } else { format!("{}.{}", self.ty, self.name) };
+        let local = if self.mode == "data" {
+            format!("data.{}.{}", self.ty, self.name)
+        } else {
+            format!("{}.{}", self.ty, self.name)
+        };
         format!("{}{local}", self.module)
     }
 }
@@ -101,8 +108,13 @@ impl State {
     }
 
     /// Managed instances of type `ty`.
-    pub fn of_type<'a>(&'a self, ty: &'a str) -> impl Iterator<Item = (&'a String, &'a Instance)> + 'a {
-        self.resources.iter().filter(move |(_, i)| i.ty == ty && i.mode == "managed")
+    pub fn of_type<'a>(
+        &'a self,
+        ty: &'a str,
+    ) -> impl Iterator<Item = (&'a String, &'a Instance)> + 'a {
+        self.resources
+            .iter()
+            .filter(move |(_, i)| i.ty == ty && i.mode == "managed")
     }
 
     /// `terraform state list`: one address a line, managed and data.
@@ -143,7 +155,10 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        let mut s = State { serial: 3, ..Default::default() };
+        let mut s = State {
+            serial: 3,
+            ..Default::default()
+        };
         s.resources.insert(
             "aws_api_gateway_deployment.d".into(),
             Instance {

@@ -1,7 +1,10 @@
 //! "Did you mean" suggestions by edit distance, as Terraform gives them.
 
 /// The closest candidate within a Levenshtein distance of 3, if any.
-pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (levenshtein(given, c), c))
@@ -16,7 +19,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -29,7 +34,13 @@ mod tests {
 
     #[test]
     fn suggests_close_names() {
-        assert_eq!(did_you_mean("aws_api_gateway_restapi", ["aws_api_gateway_rest_api", "aws_lambda_function"]), Some("aws_api_gateway_rest_api"));
+        assert_eq!(
+            did_you_mean(
+                "aws_api_gateway_restapi",
+                ["aws_api_gateway_rest_api", "aws_lambda_function"]
+            ),
+            Some("aws_api_gateway_rest_api")
+        );
         assert_eq!(did_you_mean("zzz", ["aws_lambda_function"]), None);
     }
 }

@@ -10,24 +10,38 @@ use hcl_edit::template::{Directive, Element, Template};
 /// interpolation (`"${x}"`) yields the value itself, not its string form:
 /// that is how Terraform 0.11 files pass lists and maps around.
 pub fn eval_template(ev: &mut Evaluator<'_>, t: &Template, quoted: bool) -> Result<Value, TfError> {
-    if quoted && t.len() == 1 {
-        if let Some(Element::Interpolation(i)) = t.get(0) {
-            return ev.eval(&i.expr);
-        }
+    if quoted
+        && t.len() == 1
+        && let Some(Element::Interpolation(i)) = t.get(0)
+    {
+        return ev.eval(&i.expr);
     }
     let mut out = String::new();
     let mut strip_next = false;
-    if render(ev, t, &mut out, &mut strip_next)? { Ok(Value::Unknown) } else { Ok(Value::String(out)) }
+    if render(ev, t, &mut out, &mut strip_next)? {
+        Ok(Value::Unknown)
+    } else {
+        Ok(Value::String(out))
+    }
 }
 
 /// Appends the template's text to `out`; returns true when some part is unknown.
-fn render(ev: &mut Evaluator<'_>, t: &Template, out: &mut String, strip_next: &mut bool) -> Result<bool, TfError> {
+fn render(
+    ev: &mut Evaluator<'_>,
+    t: &Template,
+    out: &mut String,
+    strip_next: &mut bool,
+) -> Result<bool, TfError> {
     let mut unknown = false;
     for el in t.iter() {
         match el {
             Element::Literal(s) => {
                 let text: &str = s.value();
-                let text = if std::mem::take(strip_next) { text.trim_start() } else { text };
+                let text = if std::mem::take(strip_next) {
+                    text.trim_start()
+                } else {
+                    text
+                };
                 out.push_str(&unescape(text));
             }
             Element::Interpolation(i) => {
@@ -49,7 +63,10 @@ fn render(ev: &mut Evaluator<'_>, t: &Template, out: &mut String, strip_next: &m
                         None => {
                             return Err(TfError::new(
                                 "Invalid template interpolation value",
-                                format!("Cannot include the given value in a string template: string required, not {}.", v.type_name()),
+                                format!(
+                                    "Cannot include the given value in a string template: string required, not {}.",
+                                    v.type_name()
+                                ),
                             ));
                         }
                     },
@@ -64,7 +81,9 @@ fn render(ev: &mut Evaluator<'_>, t: &Template, out: &mut String, strip_next: &m
                     match ev.eval(&ifd.if_expr.cond_expr)? {
                         Value::Unknown => unknown = true,
                         c => match c.as_bool() {
-                            Some(true) => unknown |= render(ev, &ifd.if_expr.template, out, strip_next)?,
+                            Some(true) => {
+                                unknown |= render(ev, &ifd.if_expr.template, out, strip_next)?
+                            }
                             Some(false) => {
                                 if let Some(e) = &ifd.else_expr {
                                     *strip_next = e.strip.strip_end();
@@ -91,14 +110,21 @@ fn render(ev: &mut Evaluator<'_>, t: &Template, out: &mut String, strip_next: &m
                             unknown = true;
                             vec![]
                         }
-                        Value::List(l) => {
-                            l.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect()
+                        Value::List(l) => l
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, v)| (Value::Number(i as f64), v))
+                            .collect(),
+                        Value::Map(m) => {
+                            m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
                         }
-                        Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
                         other => {
                             return Err(TfError::new(
                                 "Invalid template directive",
-                                format!("A for directive cannot iterate over a {}.", other.type_name()),
+                                format!(
+                                    "A for directive cannot iterate over a {}.",
+                                    other.type_name()
+                                ),
                             ));
                         }
                     };
@@ -108,7 +134,8 @@ fn render(ev: &mut Evaluator<'_>, t: &Template, out: &mut String, strip_next: &m
                             binds.push((kv.value().as_str().to_string(), k));
                         }
                         *strip_next = f.strip.strip_end();
-                        unknown |= ev.with_bindings(binds, |ev| render(ev, &f.template, out, strip_next))?;
+                        unknown |=
+                            ev.with_bindings(binds, |ev| render(ev, &f.template, out, strip_next))?;
                     }
                     *strip_next = fd.endfor_expr.strip.strip_end();
                 }
@@ -146,7 +173,10 @@ mod tests {
 
     #[test]
     fn directives_and_strip_markers() {
-        assert_eq!(ev(r#""%{for x in ["a", "b"]}${x},%{endfor}""#), Value::str("a,b,"));
+        assert_eq!(
+            ev(r#""%{for x in ["a", "b"]}${x},%{endfor}""#),
+            Value::str("a,b,")
+        );
         assert_eq!(ev(r#""%{if true}yes%{else}no%{endif}""#), Value::str("yes"));
         assert_eq!(ev(r#""a   ${~ "b" ~}   c""#), Value::str("abc"));
         assert_eq!(ev(r#""$${literal}""#), Value::str("${literal}"));
@@ -156,6 +186,9 @@ mod tests {
     #[test]
     fn heredocs() {
         assert_eq!(ev("<<EOT\nhello ${1 + 1}\nEOT"), Value::str("hello 2\n"));
-        assert_eq!(ev("<<-EOT\n    a\n      b\n    EOT"), Value::str("a\n  b\n"));
+        assert_eq!(
+            ev("<<-EOT\n    a\n      b\n    EOT"),
+            Value::str("a\n  b\n")
+        );
     }
 }

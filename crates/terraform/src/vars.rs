@@ -57,7 +57,12 @@ pub enum TypeSpec {
 impl TypeSpec {
     /// Reads a type expression, including the 0.11 quoted forms.
     pub fn parse(e: &Expression) -> Result<TypeSpec, TfError> {
-        let bad = || TfError::new("Invalid type specification", "The type must be a type keyword (string, number, bool, any) or a type constructor such as list(string) or map(string).");
+        let bad = || {
+            TfError::new(
+                "Invalid type specification",
+                "The type must be a type keyword (string, number, bool, any) or a type constructor such as list(string) or map(string).",
+            )
+        };
         match e {
             Expression::Variable(v) => match v.value().as_str() {
                 "string" => Ok(TypeSpec::String),
@@ -92,8 +97,12 @@ impl TypeSpec {
                         let mut attrs = BTreeMap::new();
                         for (k, v) in o.iter() {
                             let name = match k {
-                                hcl_edit::expr::ObjectKey::Ident(i) => i.value().as_str().to_string(),
-                                hcl_edit::expr::ObjectKey::Expression(e) => e.as_str().unwrap_or_default().to_string(),
+                                hcl_edit::expr::ObjectKey::Ident(i) => {
+                                    i.value().as_str().to_string()
+                                }
+                                hcl_edit::expr::ObjectKey::Expression(e) => {
+                                    e.as_str().unwrap_or_default().to_string()
+                                }
                             };
                             attrs.insert(name, TypeSpec::parse(v.expr())?);
                         }
@@ -109,7 +118,10 @@ impl TypeSpec {
     /// Whether a raw string (`-var`, `TF_VAR_`) is taken literally rather
     /// than parsed as an HCL expression.
     fn takes_raw_string(&self) -> bool {
-        matches!(self, TypeSpec::String | TypeSpec::Number | TypeSpec::Bool | TypeSpec::Any)
+        matches!(
+            self,
+            TypeSpec::String | TypeSpec::Number | TypeSpec::Bool | TypeSpec::Any
+        )
     }
 
     /// Converts a value to this type as Terraform does, or says why not.
@@ -119,15 +131,32 @@ impl TypeSpec {
         }
         match self {
             TypeSpec::Any => Ok(v),
-            TypeSpec::String => v.to_interp_string().map(Value::String).ok_or_else(|| "string required.".to_string()),
-            TypeSpec::Number => v.as_number().map(Value::Number).ok_or_else(|| "a number is required.".to_string()),
-            TypeSpec::Bool => v.as_bool().map(Value::Bool).ok_or_else(|| "a bool is required.".to_string()),
+            TypeSpec::String => v
+                .to_interp_string()
+                .map(Value::String)
+                .ok_or_else(|| "string required.".to_string()),
+            TypeSpec::Number => v
+                .as_number()
+                .map(Value::Number)
+                .ok_or_else(|| "a number is required.".to_string()),
+            TypeSpec::Bool => v
+                .as_bool()
+                .map(Value::Bool)
+                .ok_or_else(|| "a bool is required.".to_string()),
             TypeSpec::List(t) => match v {
-                Value::List(l) => l.into_iter().map(|x| t.convert(x)).collect::<Result<_, _>>().map(Value::List),
+                Value::List(l) => l
+                    .into_iter()
+                    .map(|x| t.convert(x))
+                    .collect::<Result<_, _>>()
+                    .map(Value::List),
                 _ => Err("list required.".to_string()),
             },
             TypeSpec::Map(t) => match v {
-                Value::Map(m) => m.into_iter().map(|(k, x)| t.convert(x).map(|x| (k, x))).collect::<Result<_, _>>().map(Value::Map),
+                Value::Map(m) => m
+                    .into_iter()
+                    .map(|(k, x)| t.convert(x).map(|x| (k, x)))
+                    .collect::<Result<_, _>>()
+                    .map(Value::Map),
                 _ => Err("map required.".to_string()),
             },
             TypeSpec::Object(attrs) => match v {
@@ -135,7 +164,11 @@ impl TypeSpec {
                     let mut out = Map::new();
                     for (k, t) in attrs {
                         let x = m.remove(k).unwrap_or(Value::Null);
-                        out.insert(k.clone(), t.convert(x).map_err(|e| format!("attribute \"{k}\": {e}"))?);
+                        out.insert(
+                            k.clone(),
+                            t.convert(x)
+                                .map_err(|e| format!("attribute \"{k}\": {e}"))?,
+                        );
                     }
                     Ok(Value::Map(out))
                 }
@@ -146,7 +179,11 @@ impl TypeSpec {
 }
 
 /// Resolves the root module's variables; returns values and warnings.
-pub fn resolve_root(root: &Path, decls: &[Variable], opts: &VarOptions) -> Result<(Map, Vec<String>), TfError> {
+pub fn resolve_root(
+    root: &Path,
+    decls: &[Variable],
+    opts: &VarOptions,
+) -> Result<(Map, Vec<String>), TfError> {
     let mut vals: BTreeMap<String, Value> = BTreeMap::new();
     let mut warnings = vec![];
     let declared = |n: &str| decls.iter().find(|d| d.name == n);
@@ -167,7 +204,11 @@ pub fn resolve_root(root: &Path, decls: &[Variable], opts: &VarOptions) -> Resul
     let mut auto: Vec<PathBuf> = std::fs::read_dir(root)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    auto.retain(|p| p.file_name().map(|n| n.to_string_lossy()).is_some_and(|n| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")));
+    auto.retain(|p| {
+        p.file_name()
+            .map(|n| n.to_string_lossy())
+            .is_some_and(|n| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json"))
+    });
     auto.sort();
     files.extend(auto);
     for f in &files {
@@ -181,7 +222,10 @@ pub fn resolve_root(root: &Path, decls: &[Variable], opts: &VarOptions) -> Resul
     }
     for (k, raw) in &opts.env {
         if let Some(d) = declared(k) {
-            vals.insert(k.clone(), parse_raw(d, raw).map_err(|e| e.with_address(&format!("var.{k}")))?);
+            vals.insert(
+                k.clone(),
+                parse_raw(d, raw).map_err(|e| e.with_address(&format!("var.{k}")))?,
+            );
         }
     }
     for arg in &opts.cli {
@@ -196,7 +240,11 @@ pub fn resolve_root(root: &Path, decls: &[Variable], opts: &VarOptions) -> Resul
                 vals.insert(k.to_string(), parse_raw(d, raw)?);
             }
             VarArg::File(p) => {
-                let p = if p.is_absolute() { p.clone() } else { root.join(p) };
+                let p = if p.is_absolute() {
+                    p.clone()
+                } else {
+                    root.join(p)
+                };
                 for (k, v, _) in read_var_file(root, &p)? {
                     if declared(&k).is_some() {
                         vals.insert(k, v);
@@ -229,7 +277,14 @@ fn parse_raw(d: &Variable, raw: &str) -> Result<Value, TfError> {
         return Ok(Value::str(raw));
     }
     let e = hcl_edit::parser::parse_expr(raw).map_err(|e| {
-        TfError::new("Invalid value for input variable", format!("The value for var.{} is not a valid expression: {}", d.name, e.message()))
+        TfError::new(
+            "Invalid value for input variable",
+            format!(
+                "The value for var.{} is not a valid expression: {}",
+                d.name,
+                e.message()
+            ),
+        )
     })?;
     let f = FuncCtx::for_plan(PathBuf::from("."));
     Evaluator::new(&EmptyScope, &f).eval(&e)
@@ -237,24 +292,59 @@ fn parse_raw(d: &Variable, raw: &str) -> Result<Value, TfError> {
 
 /// Reads a `.tfvars` (HCL) or `.tfvars.json` file into (name, value, place).
 fn read_var_file(root: &Path, path: &Path) -> Result<Vec<(String, Value, Loc)>, TfError> {
-    let rel = path.strip_prefix(root).unwrap_or(path).display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| TfError::new("Failed to read variables file", format!("Given variables file {rel} does not exist or cannot be read: {e}.")))?;
+    let rel = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        TfError::new(
+            "Failed to read variables file",
+            format!("Given variables file {rel} does not exist or cannot be read: {e}."),
+        )
+    })?;
     if rel.ends_with(".json") {
         let j: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| TfError::new("Invalid JSON in variables file", format!("{rel}: {e}")))?;
-        let obj = j.as_object().ok_or_else(|| TfError::new("Invalid variables file", format!("{rel}: the root value must be an object.")))?;
-        return Ok(obj.iter().map(|(k, v)| (k.clone(), Value::from_json(v), Loc { file: rel.clone(), line: 1 })).collect());
+        let obj = j.as_object().ok_or_else(|| {
+            TfError::new(
+                "Invalid variables file",
+                format!("{rel}: the root value must be an object."),
+            )
+        })?;
+        return Ok(obj
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    Value::from_json(v),
+                    Loc {
+                        file: rel.clone(),
+                        line: 1,
+                    },
+                )
+            })
+            .collect());
     }
     let body = hcl_edit::parser::parse_body(&text).map_err(|e| {
-        TfError::new("Invalid HCL syntax", e.message().to_string()).at(&Loc { file: rel.clone(), line: e.location().line() })
+        TfError::new("Invalid HCL syntax", e.message().to_string()).at(&Loc {
+            file: rel.clone(),
+            line: e.location().line(),
+        })
     })?;
     let f = FuncCtx::for_plan(root.to_path_buf());
     let mut out = vec![];
     for a in body.attributes() {
-        let line = a.span().map_or(1, |s| text[..s.start].matches('\n').count() + 1);
-        let loc = Loc { file: rel.clone(), line };
-        let v = Evaluator::new(&EmptyScope, &f).eval(&a.value).map_err(|e| e.at(&loc))?;
+        let line = a
+            .span()
+            .map_or(1, |s| text[..s.start].matches('\n').count() + 1);
+        let loc = Loc {
+            file: rel.clone(),
+            line,
+        };
+        let v = Evaluator::new(&EmptyScope, &f)
+            .eval(&a.value)
+            .map_err(|e| e.at(&loc))?;
         out.push((a.key.value().as_str().to_string(), v, loc));
     }
     Ok(out)
@@ -272,11 +362,24 @@ mod tests {
     fn types_and_conversions() {
         assert_eq!(ty("\"list\""), TypeSpec::List(Box::new(TypeSpec::Any)));
         assert_eq!(ty("map(string)"), TypeSpec::Map(Box::new(TypeSpec::String)));
-        assert_eq!(ty("number").convert(Value::str("3")).unwrap(), Value::Number(3.0));
-        assert_eq!(ty("bool").convert(Value::str("true")).unwrap(), Value::Bool(true));
-        assert_eq!(ty("list(string)").convert(Value::List(vec![Value::Number(1.0)])).unwrap(), Value::List(vec![Value::str("1")]));
+        assert_eq!(
+            ty("number").convert(Value::str("3")).unwrap(),
+            Value::Number(3.0)
+        );
+        assert_eq!(
+            ty("bool").convert(Value::str("true")).unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            ty("list(string)")
+                .convert(Value::List(vec![Value::Number(1.0)]))
+                .unwrap(),
+            Value::List(vec![Value::str("1")])
+        );
         assert!(ty("map(string)").convert(Value::str("x")).is_err());
-        let o = ty("object({a = string, b = number})").convert(Value::Map([("b".to_string(), Value::str("2"))].into())).unwrap();
+        let o = ty("object({a = string, b = number})")
+            .convert(Value::Map([("b".to_string(), Value::str("2"))].into()))
+            .unwrap();
         assert_eq!(o.get("b"), &Value::Number(2.0));
     }
 }

@@ -36,8 +36,20 @@ pub struct InstScope<'a> {
 
 impl Scope for InstScope<'_> {
     fn resolve(&self, root: &str, attr: Option<&str>) -> Result<Resolved<'_>, TfError> {
-        let need = |what: &str| TfError::new("Invalid reference", format!("The \"{root}\" object cannot be accessed directly. Instead, access one of its attributes ({what})."));
-        let missing = |kind: &str, name: &str| TfError::new(format!("Reference to undeclared {kind}"), format!("No {kind} named \"{name}\" is declared here."));
+        let need = |what: &str| {
+            TfError::new(
+                "Invalid reference",
+                format!(
+                    "The \"{root}\" object cannot be accessed directly. Instead, access one of its attributes ({what})."
+                ),
+            )
+        };
+        let missing = |kind: &str, name: &str| {
+            TfError::new(
+                format!("Reference to undeclared {kind}"),
+                format!("No {kind} named \"{name}\" is declared here."),
+            )
+        };
         match root {
             "var" | "local" | "module" => {
                 let a = attr.ok_or_else(|| need("a name"))?;
@@ -46,14 +58,22 @@ impl Scope for InstScope<'_> {
                     "local" => &self.env.locals,
                     _ => &self.env.modules,
                 };
-                m.get(a).map(|v| Resolved::Attr(Cow::Borrowed(v))).ok_or_else(|| missing(root, a))
+                m.get(a)
+                    .map(|v| Resolved::Attr(Cow::Borrowed(v)))
+                    .ok_or_else(|| missing(root, a))
             }
             "data" => {
                 let a = attr.ok_or_else(|| need("a data source type"))?;
-                self.env.data.get(a).map(|v| Resolved::Attr(Cow::Borrowed(v))).ok_or_else(|| missing("data source", a))
+                self.env
+                    .data
+                    .get(a)
+                    .map(|v| Resolved::Attr(Cow::Borrowed(v)))
+                    .ok_or_else(|| missing("data source", a))
             }
             "path" => match attr {
-                Some("module") => Ok(Resolved::Attr(Cow::Owned(Value::str(self.env.path_module.clone())))),
+                Some("module") => Ok(Resolved::Attr(Cow::Owned(Value::str(
+                    self.env.path_module.clone(),
+                )))),
                 Some("root" | "cwd") => Ok(Resolved::Attr(Cow::Owned(Value::str(".")))),
                 _ => Err(need("module, root or cwd")),
             },
@@ -63,12 +83,20 @@ impl Scope for InstScope<'_> {
             },
             "count" => match (attr, self.count) {
                 (Some("index"), Some(i)) => Ok(Resolved::Attr(Cow::Owned(Value::Number(i as f64)))),
-                _ => Err(TfError::new("Reference to \"count\" in non-counted context", "The \"count\" object can only be used in \"resource\" and \"data\" blocks, and only when the \"count\" argument is set.")),
+                _ => Err(TfError::new(
+                    "Reference to \"count\" in non-counted context",
+                    "The \"count\" object can only be used in \"resource\" and \"data\" blocks, and only when the \"count\" argument is set.",
+                )),
             },
             "each" => match (attr, &self.each) {
-                (Some("key"), Some((k, _))) => Ok(Resolved::Attr(Cow::Owned(Value::str(k.clone())))),
+                (Some("key"), Some((k, _))) => {
+                    Ok(Resolved::Attr(Cow::Owned(Value::str(k.clone()))))
+                }
                 (Some("value"), Some((_, v))) => Ok(Resolved::Attr(Cow::Borrowed(v))),
-                _ => Err(TfError::new("Reference to \"each\" in context without for_each", "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.")),
+                _ => Err(TfError::new(
+                    "Reference to \"each\" in context without for_each",
+                    "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.",
+                )),
             },
             ty => {
                 let a = attr.ok_or_else(|| need("a resource name"))?;
@@ -101,11 +129,30 @@ pub trait Handler {
 }
 
 /// Runs a walk; returns the root module's output values.
-pub fn run(cfg: &Config, graph: &Graph, funcs: &FuncCtx, h: &mut dyn Handler) -> Result<Map, TfError> {
-    let mut envs: Vec<ModEnv> = cfg.modules.iter().map(|m| ModEnv { path_module: m.rel_dir.clone(), ..Default::default() }).collect();
+pub fn run(
+    cfg: &Config,
+    graph: &Graph,
+    funcs: &FuncCtx,
+    h: &mut dyn Handler,
+) -> Result<Map, TfError> {
+    let mut envs: Vec<ModEnv> = cfg
+        .modules
+        .iter()
+        .map(|m| ModEnv {
+            path_module: m.rel_dir.clone(),
+            ..Default::default()
+        })
+        .collect();
     envs[0].vars = cfg.root_vars.clone();
     let parent_of: Vec<Option<(usize, usize)>> = (0..cfg.modules.len())
-        .map(|c| cfg.modules.iter().enumerate().find_map(|(pi, p)| p.calls.iter().position(|call| call.child == c).map(|ci| (pi, ci))))
+        .map(|c| {
+            cfg.modules.iter().enumerate().find_map(|(pi, p)| {
+                p.calls
+                    .iter()
+                    .position(|call| call.child == c)
+                    .map(|ci| (pi, ci))
+            })
+        })
         .collect();
     let deps = resource_deps(cfg, graph);
     let mut outputs = Map::new();
@@ -115,34 +162,71 @@ pub fn run(cfg: &Config, graph: &Graph, funcs: &FuncCtx, h: &mut dyn Handler) ->
         match node.kind {
             NodeKind::Var(i) => {
                 let v = &m.variables[i];
-                let Some((pi, ci)) = parent_of[mi] else { continue };
+                let Some((pi, ci)) = parent_of[mi] else {
+                    continue;
+                };
                 let call = &cfg.modules[pi].calls[ci];
                 let val = match call.args.iter().find(|a| a.name == v.name) {
                     Some(a) => {
-                        let sc = InstScope { env: &envs[pi], count: None, each: None };
-                        let raw = Evaluator::new(&sc, funcs).eval(&a.expr).map_err(|e| e.at(&a.loc))?;
-                        v.ty.convert(raw).map_err(|d| TfError::new("Invalid value for module argument", format!("The given value is not suitable for var.{}: {d}", v.name)).at(&a.loc))?
+                        let sc = InstScope {
+                            env: &envs[pi],
+                            count: None,
+                            each: None,
+                        };
+                        let raw = Evaluator::new(&sc, funcs)
+                            .eval(&a.expr)
+                            .map_err(|e| e.at(&a.loc))?;
+                        v.ty.convert(raw).map_err(|d| {
+                            TfError::new(
+                                "Invalid value for module argument",
+                                format!("The given value is not suitable for var.{}: {d}", v.name),
+                            )
+                            .at(&a.loc)
+                        })?
                     }
                     None => v.default.clone().ok_or_else(|| {
-                        TfError::new("Missing required argument", format!("The argument \"{}\" is required, but no definition was found.", v.name)).at(&call.loc)
+                        TfError::new(
+                            "Missing required argument",
+                            format!(
+                                "The argument \"{}\" is required, but no definition was found.",
+                                v.name
+                            ),
+                        )
+                        .at(&call.loc)
                     })?,
                 };
                 envs[mi].vars.insert(v.name.clone(), val);
             }
             NodeKind::Local(i) => {
                 let l = &m.locals[i];
-                let sc = InstScope { env: &envs[mi], count: None, each: None };
-                let val = Evaluator::new(&sc, funcs).eval(&l.expr).map_err(|e| e.at(&l.loc))?;
+                let sc = InstScope {
+                    env: &envs[mi],
+                    count: None,
+                    each: None,
+                };
+                let val = Evaluator::new(&sc, funcs)
+                    .eval(&l.expr)
+                    .map_err(|e| e.at(&l.loc))?;
                 envs[mi].locals.insert(l.name.clone(), val);
             }
             NodeKind::Output(i) => {
                 let o = &m.outputs[i];
-                let sc = InstScope { env: &envs[mi], count: None, each: None };
-                let val = Evaluator::new(&sc, funcs).eval(&o.expr).map_err(|e| e.at(&o.loc))?;
+                let sc = InstScope {
+                    env: &envs[mi],
+                    count: None,
+                    each: None,
+                };
+                let val = Evaluator::new(&sc, funcs)
+                    .eval(&o.expr)
+                    .map_err(|e| e.at(&o.loc))?;
                 match parent_of[mi] {
                     Some((pi, ci)) => {
                         let name = cfg.modules[pi].calls[ci].name.clone();
-                        if let Value::Map(mm) = envs[pi].modules.entry(name).or_insert_with(|| Value::Map(Map::new())) {
+                        if let Value::Map(mm) = envs[pi]
+                            .modules
+                            .entry(name)
+                            .or_insert_with(|| Value::Map(Map::new()))
+                        {
                             mm.insert(o.name.clone(), val);
                         }
                     }
@@ -155,11 +239,17 @@ pub fn run(cfg: &Config, graph: &Graph, funcs: &FuncCtx, h: &mut dyn Handler) ->
                 let b = &m.resources[i];
                 let value = expand(&envs[mi], funcs, b, &m.prefix, &deps[ni], h)?;
                 if b.mode == Mode::Data {
-                    if let Value::Map(mm) = envs[mi].data.entry(b.ty.clone()).or_insert_with(|| Value::Map(Map::new())) {
+                    if let Value::Map(mm) = envs[mi]
+                        .data
+                        .entry(b.ty.clone())
+                        .or_insert_with(|| Value::Map(Map::new()))
+                    {
                         mm.insert(b.name.clone(), value);
                     }
                 } else {
-                    envs[mi].resources.insert((b.ty.clone(), b.name.clone()), value);
+                    envs[mi]
+                        .resources
+                        .insert((b.ty.clone(), b.name.clone()), value);
                 }
             }
         }
@@ -168,9 +258,20 @@ pub fn run(cfg: &Config, graph: &Graph, funcs: &FuncCtx, h: &mut dyn Handler) ->
 }
 
 /// Expands `count` / `for_each` and hands each instance to the handler.
-fn expand(env: &ModEnv, funcs: &FuncCtx, b: &ResourceBlock, prefix: &str, deps: &[String], h: &mut dyn Handler) -> Result<Value, TfError> {
+fn expand(
+    env: &ModEnv,
+    funcs: &FuncCtx,
+    b: &ResourceBlock,
+    prefix: &str,
+    deps: &[String],
+    h: &mut dyn Handler,
+) -> Result<Value, TfError> {
     let base = format!("{prefix}{}", b.local_address());
-    let plain = InstScope { env, count: None, each: None };
+    let plain = InstScope {
+        env,
+        count: None,
+        each: None,
+    };
     if let Some(ce) = &b.count {
         let n = match Evaluator::new(&plain, funcs).eval(ce).map_err(|e| e.at(&b.loc))? {
             Value::Unknown => return Err(TfError::new("Invalid count argument", "The \"count\" value depends on resource attributes that cannot be determined until apply, so Terraform cannot predict how many instances will be created.").at(&b.loc)),
@@ -178,8 +279,17 @@ fn expand(env: &ModEnv, funcs: &FuncCtx, b: &ResourceBlock, prefix: &str, deps: 
         };
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
-            let sc = InstScope { env, count: Some(i), each: None };
-            let ic = InstanceCtx { block: b, address: format!("{base}[{i}]"), module: prefix, deps };
+            let sc = InstScope {
+                env,
+                count: Some(i),
+                each: None,
+            };
+            let ic = InstanceCtx {
+                block: b,
+                address: format!("{base}[{i}]"),
+                module: prefix,
+                deps,
+            };
             out.push(h.instance(&ic, &mut Evaluator::new(&sc, funcs))?);
         }
         return Ok(Value::List(out));
@@ -195,14 +305,28 @@ fn expand(env: &ModEnv, funcs: &FuncCtx, b: &ResourceBlock, prefix: &str, deps: 
         };
         let mut out = Map::new();
         for (k, v) in items {
-            let sc = InstScope { env, count: None, each: Some((k.clone(), v)) };
-            let ic = InstanceCtx { block: b, address: format!("{base}[{k:?}]"), module: prefix, deps };
+            let sc = InstScope {
+                env,
+                count: None,
+                each: Some((k.clone(), v)),
+            };
+            let ic = InstanceCtx {
+                block: b,
+                address: format!("{base}[{k:?}]"),
+                module: prefix,
+                deps,
+            };
             let val = h.instance(&ic, &mut Evaluator::new(&sc, funcs))?;
             out.insert(k, val);
         }
         return Ok(Value::Map(out));
     }
-    let ic = InstanceCtx { block: b, address: base, module: prefix, deps };
+    let ic = InstanceCtx {
+        block: b,
+        address: base,
+        module: prefix,
+        deps,
+    };
     h.instance(&ic, &mut Evaluator::new(&plain, funcs))
 }
 
@@ -236,7 +360,10 @@ fn resource_deps(cfg: &Config, g: &Graph) -> Vec<Vec<String>> {
             if !matches!(g.nodes[n].kind, NodeKind::Resource(_)) {
                 return vec![];
             }
-            reach(g, n, &mut memo).into_iter().map(|d| Graph::describe(cfg, &g.nodes[d])).collect()
+            reach(g, n, &mut memo)
+                .into_iter()
+                .map(|d| Graph::describe(cfg, &g.nodes[d]))
+                .collect()
         })
         .collect()
 }

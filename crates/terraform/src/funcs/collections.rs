@@ -29,7 +29,7 @@ pub(super) fn call(name: &str, a: &[Value]) -> Option<Result<Value, TfError>> {
         "toset" => arity(a, 1, 1).and_then(|_| {
             let mut items = l(a, 0)?;
             // Sets of strings come back sorted, as Terraform orders them.
-            items.sort_by(|x, y| x.to_json().to_string().cmp(&y.to_json().to_string()));
+            items.sort_by_key(|x| x.to_json().to_string());
             items.dedup();
             Ok(Value::List(items))
         }),
@@ -43,7 +43,7 @@ pub(super) fn call(name: &str, a: &[Value]) -> Option<Result<Value, TfError>> {
             Ok(Value::List(out))
         }),
         "map" => {
-            if a.len() % 2 != 0 {
+            if !a.len().is_multiple_of(2) {
                 Err(arg_err("map() requires an even number of arguments (key, value pairs)."))
             } else {
                 a.chunks(2).try_fold(Map::new(), |mut m, kv| {
@@ -118,7 +118,7 @@ pub(super) fn call(name: &str, a: &[Value]) -> Option<Result<Value, TfError>> {
         "compact" => arity(a, 1, 1).and_then(|_| {
             Ok(Value::List(l(a, 0)?.into_iter().filter(|v| !v.is_null() && v.as_str() != Some("")).collect()))
         }),
-        "flatten" => arity(a, 1, 1).and_then(|_| {
+        "flatten" => arity(a, 1, 1).map(|_| {
             fn flat(v: Value, out: &mut Vec<Value>) {
                 match v {
                     Value::List(l) => l.into_iter().for_each(|x| flat(x, out)),
@@ -127,7 +127,7 @@ pub(super) fn call(name: &str, a: &[Value]) -> Option<Result<Value, TfError>> {
             }
             let mut out = Vec::new();
             flat(a[0].clone(), &mut out);
-            Ok(Value::List(out))
+            Value::List(out)
         }),
         "reverse" => arity(a, 1, 1).and_then(|_| Ok(Value::List(l(a, 0)?.into_iter().rev().collect()))),
         "sort" => arity(a, 1, 1).and_then(|_| {
@@ -190,7 +190,10 @@ fn map_arg(a: &[Value]) -> Result<Option<&Map>, TfError> {
     match &a[0] {
         Value::Map(m) => Ok(Some(m)),
         Value::Unknown => Ok(None),
-        v => Err(arg_err(format!("must be a map or object, not {}.", v.type_name()))),
+        v => Err(arg_err(format!(
+            "must be a map or object, not {}.",
+            v.type_name()
+        ))),
     }
 }
 
@@ -205,27 +208,83 @@ mod tests {
         Value::List(v.iter().map(|s| Value::str(*s)).collect())
     }
     fn map(v: &[(&str, &str)]) -> Value {
-        Value::Map(v.iter().map(|(k, x)| (k.to_string(), Value::str(*x))).collect())
+        Value::Map(
+            v.iter()
+                .map(|(k, x)| (k.to_string(), Value::str(*x)))
+                .collect(),
+        )
     }
 
     #[test]
     fn collections() {
-        assert_eq!(c("concat", vec![list(&["a"]), list(&["b"])]), list(&["a", "b"]));
-        assert_eq!(c("merge", vec![map(&[("a", "1")]), map(&[("a", "2"), ("b", "3")])]), map(&[("a", "2"), ("b", "3")]));
-        assert_eq!(c("lookup", vec![map(&[("a", "1")]), Value::str("b"), Value::str("d")]), Value::str("d"));
-        assert_eq!(c("element", vec![list(&["a", "b"]), Value::Number(3.0)]), Value::str("b"));
+        assert_eq!(
+            c("concat", vec![list(&["a"]), list(&["b"])]),
+            list(&["a", "b"])
+        );
+        assert_eq!(
+            c(
+                "merge",
+                vec![map(&[("a", "1")]), map(&[("a", "2"), ("b", "3")])]
+            ),
+            map(&[("a", "2"), ("b", "3")])
+        );
+        assert_eq!(
+            c(
+                "lookup",
+                vec![map(&[("a", "1")]), Value::str("b"), Value::str("d")]
+            ),
+            Value::str("d")
+        );
+        assert_eq!(
+            c("element", vec![list(&["a", "b"]), Value::Number(3.0)]),
+            Value::str("b")
+        );
         assert_eq!(c("length", vec![list(&["a", "b"])]), Value::Number(2.0));
-        assert_eq!(c("length", vec![Value::List(vec![Value::Unknown])]), Value::Number(1.0));
-        assert_eq!(c("keys", vec![map(&[("b", "1"), ("a", "2")])]), list(&["a", "b"]));
-        assert_eq!(c("values", vec![map(&[("b", "1"), ("a", "2")])]), list(&["2", "1"]));
-        assert_eq!(c("contains", vec![list(&["a"]), Value::str("a")]), Value::Bool(true));
-        assert_eq!(c("coalesce", vec![Value::Null, Value::str(""), Value::str("x")]), Value::str("x"));
+        assert_eq!(
+            c("length", vec![Value::List(vec![Value::Unknown])]),
+            Value::Number(1.0)
+        );
+        assert_eq!(
+            c("keys", vec![map(&[("b", "1"), ("a", "2")])]),
+            list(&["a", "b"])
+        );
+        assert_eq!(
+            c("values", vec![map(&[("b", "1"), ("a", "2")])]),
+            list(&["2", "1"])
+        );
+        assert_eq!(
+            c("contains", vec![list(&["a"]), Value::str("a")]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            c(
+                "coalesce",
+                vec![Value::Null, Value::str(""), Value::str("x")]
+            ),
+            Value::str("x")
+        );
         assert_eq!(c("toset", vec![list(&["b", "a", "b"])]), list(&["a", "b"]));
         assert_eq!(c("tolist", vec![list(&["b"])]), list(&["b"]));
         assert_eq!(c("list", vec![Value::str("a")]), list(&["a"]));
-        assert_eq!(c("map", vec![Value::str("k"), Value::str("v")]), map(&[("k", "v")]));
-        assert_eq!(c("zipmap", vec![list(&["k"]), list(&["v"])]), map(&[("k", "v")]));
-        assert_eq!(c("flatten", vec![Value::List(vec![list(&["a"]), list(&["b"])])]), list(&["a", "b"]));
-        assert!(call("lookup", &[map(&[]), Value::str("x")]).unwrap().is_err());
+        assert_eq!(
+            c("map", vec![Value::str("k"), Value::str("v")]),
+            map(&[("k", "v")])
+        );
+        assert_eq!(
+            c("zipmap", vec![list(&["k"]), list(&["v"])]),
+            map(&[("k", "v")])
+        );
+        assert_eq!(
+            c(
+                "flatten",
+                vec![Value::List(vec![list(&["a"]), list(&["b"])])]
+            ),
+            list(&["a", "b"])
+        );
+        assert!(
+            call("lookup", &[map(&[]), Value::str("x")])
+                .unwrap()
+                .is_err()
+        );
     }
 }

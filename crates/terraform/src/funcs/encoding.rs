@@ -88,16 +88,24 @@ pub fn jsonencode(v: &Value) -> String {
 fn templatefile(ctx: &FuncCtx, a: &[Value]) -> Result<Value, TfError> {
     arity(a, 2, 2)?;
     let p = s(a, 0)?;
-    let text = String::from_utf8(file_bytes(ctx, &a[..1])?).map_err(|_| arg_err("template file is not valid UTF-8"))?;
+    let text = String::from_utf8(file_bytes(ctx, &a[..1])?)
+        .map_err(|_| arg_err("template file is not valid UTF-8"))?;
     let vars = match &a[1] {
         Value::Map(m) => m.clone(),
         Value::Null => Default::default(),
-        v => return Err(arg_err(format!("Invalid value for \"vars\" parameter: must be a map, not {}.", v.type_name()))),
+        v => {
+            return Err(arg_err(format!(
+                "Invalid value for \"vars\" parameter: must be a map, not {}.",
+                v.type_name()
+            )));
+        }
     };
     let tpl = hcl_edit::parser::parse_template(&text)
         .map_err(|e| arg_err(format!("failed to parse template {p}: {}", e.message())))?;
     let mut ev = crate::expr::Evaluator::new(&crate::expr::EmptyScope, ctx);
-    ev.with_bindings(vars.into_iter().collect(), |ev| crate::template::eval_template(ev, &tpl, false))
+    ev.with_bindings(vars.into_iter().collect(), |ev| {
+        crate::template::eval_template(ev, &tpl, false)
+    })
 }
 
 #[cfg(test)]
@@ -111,32 +119,91 @@ mod tests {
 
     #[test]
     fn hashes_and_encodings() {
-        assert_eq!(c("sha1", vec![Value::str("hello")]), Value::str("aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"));
-        assert_eq!(c("sha256", vec![Value::str("hello")]), Value::str("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
-        assert_eq!(c("md5", vec![Value::str("hello")]), Value::str("5d41402abc4b2a76b9719d911017c592"));
-        assert_eq!(c("base64encode", vec![Value::str("hello")]), Value::str("aGVsbG8="));
-        assert_eq!(c("base64decode", vec![Value::str("aGVsbG8=")]), Value::str("hello"));
-        assert_eq!(c("base64sha256", vec![Value::str("hello")]), Value::str("LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="));
+        assert_eq!(
+            c("sha1", vec![Value::str("hello")]),
+            Value::str("aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d")
+        );
+        assert_eq!(
+            c("sha256", vec![Value::str("hello")]),
+            Value::str("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+        );
+        assert_eq!(
+            c("md5", vec![Value::str("hello")]),
+            Value::str("5d41402abc4b2a76b9719d911017c592")
+        );
+        assert_eq!(
+            c("base64encode", vec![Value::str("hello")]),
+            Value::str("aGVsbG8=")
+        );
+        assert_eq!(
+            c("base64decode", vec![Value::str("aGVsbG8=")]),
+            Value::str("hello")
+        );
+        assert_eq!(
+            c("base64sha256", vec![Value::str("hello")]),
+            Value::str("LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=")
+        );
     }
 
     #[test]
     fn json_round_trip_sorted_and_html_escaped() {
-        let v = c("jsondecode", vec![Value::str(r#"{"b":[1,true,null],"a":"<x>"}"#)]);
-        assert_eq!(c("jsonencode", vec![v]), Value::str(r#"{"a":"\u003cx\u003e","b":[1,true,null]}"#));
+        let v = c(
+            "jsondecode",
+            vec![Value::str(r#"{"b":[1,true,null],"a":"<x>"}"#)],
+        );
+        assert_eq!(
+            c("jsonencode", vec![v]),
+            Value::str(r#"{"a":"\u003cx\u003e","b":[1,true,null]}"#)
+        );
     }
 
     #[test]
     fn files_and_templatefile() {
         let dir = std::env::temp_dir().join(format!("portico-tf-funcs-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("t.tpl"), "Hello ${name}%{ for x in xs }-${x}%{ endfor }").unwrap();
+        std::fs::write(
+            dir.join("t.tpl"),
+            "Hello ${name}%{ for x in xs }-${x}%{ endfor }",
+        )
+        .unwrap();
         let ctx = FuncCtx::for_plan(dir.clone());
-        let vars = Value::Map([("name".to_string(), Value::str("you")), ("xs".to_string(), Value::List(vec![Value::str("a")]))].into());
-        assert_eq!(call(&ctx, "templatefile", &[Value::str("t.tpl"), vars]).unwrap().unwrap(), Value::str("Hello you-a"));
-        assert_eq!(call(&ctx, "filemd5", &[Value::str("t.tpl")]).unwrap().unwrap().as_str().map(str::len), Some(32));
-        assert!(call(&ctx, "filebase64sha256", &[Value::str("t.tpl")]).unwrap().is_ok());
-        assert!(call(&ctx, "file", &[Value::str("missing")]).unwrap().is_err());
-        assert_eq!(call(&ctx, "dirname", &[Value::str("a/b/c")]).unwrap().unwrap(), Value::str("a/b"));
+        let vars = Value::Map(
+            [
+                ("name".to_string(), Value::str("you")),
+                ("xs".to_string(), Value::List(vec![Value::str("a")])),
+            ]
+            .into(),
+        );
+        assert_eq!(
+            call(&ctx, "templatefile", &[Value::str("t.tpl"), vars])
+                .unwrap()
+                .unwrap(),
+            Value::str("Hello you-a")
+        );
+        assert_eq!(
+            call(&ctx, "filemd5", &[Value::str("t.tpl")])
+                .unwrap()
+                .unwrap()
+                .as_str()
+                .map(str::len),
+            Some(32)
+        );
+        assert!(
+            call(&ctx, "filebase64sha256", &[Value::str("t.tpl")])
+                .unwrap()
+                .is_ok()
+        );
+        assert!(
+            call(&ctx, "file", &[Value::str("missing")])
+                .unwrap()
+                .is_err()
+        );
+        assert_eq!(
+            call(&ctx, "dirname", &[Value::str("a/b/c")])
+                .unwrap()
+                .unwrap(),
+            Value::str("a/b")
+        );
         std::fs::remove_dir_all(dir).ok();
     }
 }

@@ -15,7 +15,9 @@ pub(super) fn call(name: &str, a: &[Value]) -> Option<Result<Value, TfError>> {
             if st.is_empty() {
                 return Ok(Value::List(vec![]));
             }
-            Ok(Value::List(st.split(sep.as_str()).map(Value::str).collect()))
+            Ok(Value::List(
+                st.split(sep.as_str()).map(Value::str).collect(),
+            ))
         }),
         "replace" => replace(a),
         "lower" => one(a, |x| x.to_lowercase()),
@@ -26,7 +28,9 @@ pub(super) fn call(name: &str, a: &[Value]) -> Option<Result<Value, TfError>> {
         "trim" => two(a, |x, cut| x.trim_matches(|c| cut.contains(c)).to_string()),
         "trimprefix" => two(a, |x, p| x.strip_prefix(p).unwrap_or(x).to_string()),
         "trimsuffix" => two(a, |x, p| x.strip_suffix(p).unwrap_or(x).to_string()),
-        "startswith" => arity(a, 2, 2).and_then(|_| Ok(Value::Bool(s(a, 0)?.starts_with(&s(a, 1)?)))),
+        "startswith" => {
+            arity(a, 2, 2).and_then(|_| Ok(Value::Bool(s(a, 0)?.starts_with(&s(a, 1)?))))
+        }
         "endswith" => arity(a, 2, 2).and_then(|_| Ok(Value::Bool(s(a, 0)?.ends_with(&s(a, 1)?)))),
         "substr" => substr(a),
         "indent" => arity(a, 2, 2).and_then(|_| {
@@ -34,18 +38,27 @@ pub(super) fn call(name: &str, a: &[Value]) -> Option<Result<Value, TfError>> {
             Ok(Value::String(s(a, 1)?.replace('\n', &format!("\n{pad}"))))
         }),
         "regex" => arity(a, 2, 2).and_then(|_| {
-            let re = regex::Regex::new(&s(a, 0)?).map_err(|e| arg_err(format!("Invalid regular expression: {e}")))?;
+            let re = regex::Regex::new(&s(a, 0)?)
+                .map_err(|e| arg_err(format!("Invalid regular expression: {e}")))?;
             let text = s(a, 1)?;
-            let caps = re.captures(&text).ok_or_else(|| arg_err("pattern did not match any part of the given string"))?;
+            let caps = re
+                .captures(&text)
+                .ok_or_else(|| arg_err("pattern did not match any part of the given string"))?;
             if caps.len() == 1 {
                 return Ok(Value::str(caps.get(0).map_or("", |m| m.as_str())));
             }
-            Ok(Value::List((1..caps.len()).map(|i| Value::str(caps.get(i).map_or("", |m| m.as_str()))).collect()))
+            Ok(Value::List(
+                (1..caps.len())
+                    .map(|i| Value::str(caps.get(i).map_or("", |m| m.as_str())))
+                    .collect(),
+            ))
         }),
         "urlencode" => one(a, |x| {
             x.bytes()
                 .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
                     b' ' => "+".to_string(),
                     _ => format!("%{b:02X}"),
                 })
@@ -53,15 +66,28 @@ pub(super) fn call(name: &str, a: &[Value]) -> Option<Result<Value, TfError>> {
         }),
         "tostring" => arity(a, 1, 1).and_then(|_| match &a[0] {
             Value::Null => Ok(Value::Null),
-            v => v.to_interp_string().map(Value::String).ok_or_else(|| arg_err(format!("Invalid value for \"v\" parameter: cannot convert {} to string.", v.type_name()))),
+            v => v.to_interp_string().map(Value::String).ok_or_else(|| {
+                arg_err(format!(
+                    "Invalid value for \"v\" parameter: cannot convert {} to string.",
+                    v.type_name()
+                ))
+            }),
         }),
         "tonumber" => arity(a, 1, 1).and_then(|_| match &a[0] {
             Value::Null => Ok(Value::Null),
-            v => v.as_number().map(Value::Number).ok_or_else(|| arg_err(format!("Invalid value for \"v\" parameter: cannot convert {v} to number."))),
+            v => v.as_number().map(Value::Number).ok_or_else(|| {
+                arg_err(format!(
+                    "Invalid value for \"v\" parameter: cannot convert {v} to number."
+                ))
+            }),
         }),
         "tobool" => arity(a, 1, 1).and_then(|_| match &a[0] {
             Value::Null => Ok(Value::Null),
-            v => v.as_bool().map(Value::Bool).ok_or_else(|| arg_err(format!("Invalid value for \"v\" parameter: cannot convert {v} to bool."))),
+            v => v.as_bool().map(Value::Bool).ok_or_else(|| {
+                arg_err(format!(
+                    "Invalid value for \"v\" parameter: cannot convert {v} to bool."
+                ))
+            }),
         }),
         _ => return None,
     };
@@ -100,7 +126,9 @@ fn join(a: &[Value]) -> Result<Value, TfError> {
     let mut parts = Vec::new();
     for i in 1..a.len() {
         for v in l(a, i)? {
-            parts.push(v.to_interp_string().ok_or_else(|| arg_err("Invalid value for \"lists\" parameter: element must be a string."))?);
+            parts.push(v.to_interp_string().ok_or_else(|| {
+                arg_err("Invalid value for \"lists\" parameter: element must be a string.")
+            })?);
         }
     }
     Ok(Value::String(parts.join(&sep)))
@@ -112,8 +140,11 @@ fn replace(a: &[Value]) -> Result<Value, TfError> {
     arity(a, 3, 3)?;
     let (st, sub, rep) = (s(a, 0)?, s(a, 1)?, s(a, 2)?);
     if sub.len() >= 2 && sub.starts_with('/') && sub.ends_with('/') {
-        let re = regex::Regex::new(&sub[1..sub.len() - 1]).map_err(|e| arg_err(format!("Invalid regular expression: {e}")))?;
-        return Ok(Value::String(re.replace_all(&st, rep.as_str()).into_owned()));
+        let re = regex::Regex::new(&sub[1..sub.len() - 1])
+            .map_err(|e| arg_err(format!("Invalid regular expression: {e}")))?;
+        return Ok(Value::String(
+            re.replace_all(&st, rep.as_str()).into_owned(),
+        ));
     }
     Ok(Value::String(st.replace(&sub, &rep)))
 }
@@ -128,7 +159,11 @@ fn substr(a: &[Value]) -> Result<Value, TfError> {
     }
     let off = off.clamp(0, len) as usize;
     let want = n(a, 2)? as i64;
-    let end = if want < 0 { chars.len() } else { (off + want as usize).min(chars.len()) };
+    let end = if want < 0 {
+        chars.len()
+    } else {
+        (off + want as usize).min(chars.len())
+    };
     Ok(Value::String(chars[off..end].iter().collect()))
 }
 
@@ -174,28 +209,61 @@ pub(super) fn format(a: &[Value]) -> Result<Value, TfError> {
             }
             prec = Some(p.parse().unwrap_or(0));
         }
-        let verb = it.next().ok_or_else(|| arg_err("Invalid format string: unterminated verb."))?;
+        let verb = it
+            .next()
+            .ok_or_else(|| arg_err("Invalid format string: unterminated verb."))?;
         if verb == '%' {
             out.push('%');
             continue;
         }
-        let v = a.get(next).ok_or_else(|| arg_err(format!("Invalid format string: not enough arguments for %{verb}.")))?;
+        let v = a.get(next).ok_or_else(|| {
+            arg_err(format!(
+                "Invalid format string: not enough arguments for %{verb}."
+            ))
+        })?;
         next += 1;
         let text = match verb {
-            's' => v.to_interp_string().ok_or_else(|| arg_err(format!("unsupported value for \"%s\" at {}: string required", next - 1)))?,
-            'd' => format_number(v.as_number().ok_or_else(|| arg_err("unsupported value for \"%d\": number required"))?.trunc()),
-            'f' => format!("{:.*}", prec.unwrap_or(6), v.as_number().ok_or_else(|| arg_err("unsupported value for \"%f\": number required"))?),
+            's' => v.to_interp_string().ok_or_else(|| {
+                arg_err(format!(
+                    "unsupported value for \"%s\" at {}: string required",
+                    next - 1
+                ))
+            })?,
+            'd' => format_number(
+                v.as_number()
+                    .ok_or_else(|| arg_err("unsupported value for \"%d\": number required"))?
+                    .trunc(),
+            ),
+            'f' => format!(
+                "{:.*}",
+                prec.unwrap_or(6),
+                v.as_number()
+                    .ok_or_else(|| arg_err("unsupported value for \"%f\": number required"))?
+            ),
             'q' => format!("{:?}", v.to_interp_string().unwrap_or_default()),
-            't' => v.as_bool().ok_or_else(|| arg_err("unsupported value for \"%t\": bool required"))?.to_string(),
+            't' => v
+                .as_bool()
+                .ok_or_else(|| arg_err("unsupported value for \"%t\": bool required"))?
+                .to_string(),
             'v' if flags.contains('#') => v.to_json().to_string(),
-            'v' => v.to_interp_string().unwrap_or_else(|| v.to_json().to_string()),
-            other => return Err(arg_err(format!("Invalid format string: unsupported format verb %{other}."))),
+            'v' => v
+                .to_interp_string()
+                .unwrap_or_else(|| v.to_json().to_string()),
+            other => {
+                return Err(arg_err(format!(
+                    "Invalid format string: unsupported format verb %{other}."
+                )));
+            }
         };
         let text = match (verb, prec) {
             ('s', Some(p)) => text.chars().take(p).collect(),
             _ => text,
         };
-        let text = if flags.contains('+') && verb == 'd' && !text.starts_with('-') { format!("+{text}") } else { text };
+        let text = if flags.contains('+') && verb == 'd' && !text.starts_with('-') {
+            format!("+{text}")
+        } else {
+            text
+        };
         let w: usize = width.parse().unwrap_or(0);
         let pad = w.saturating_sub(text.chars().count());
         if flags.contains('-') {
@@ -213,8 +281,16 @@ pub(super) fn format(a: &[Value]) -> Result<Value, TfError> {
 }
 
 fn formatlist(a: &[Value]) -> Result<Value, TfError> {
-    let len = a.iter().skip(1).find_map(|v| if let Value::List(l) = v { Some(l.len()) } else { None });
-    let Some(len) = len else { return Ok(Value::List(vec![format(a)?])) };
+    let len = a.iter().skip(1).find_map(|v| {
+        if let Value::List(l) = v {
+            Some(l.len())
+        } else {
+            None
+        }
+    });
+    let Some(len) = len else {
+        return Ok(Value::List(vec![format(a)?]));
+    };
     let mut out = Vec::with_capacity(len);
     for i in 0..len {
         let row: Vec<Value> = a
@@ -240,21 +316,81 @@ mod tests {
 
     #[test]
     fn formats_like_go() {
-        assert_eq!(c("format", vec![Value::str("%s-%03d|%-4s|%.2f|%q|%t"), Value::str("a"), Value::Number(7.0), Value::str("x"), Value::Number(1.5), Value::str("q"), Value::Bool(true)]), Value::str("a-007|x   |1.50|\"q\"|true"));
-        assert_eq!(c("formatlist", vec![Value::str("%s!"), Value::List(vec![Value::str("a"), Value::str("b")])]), Value::List(vec![Value::str("a!"), Value::str("b!")]));
+        assert_eq!(
+            c(
+                "format",
+                vec![
+                    Value::str("%s-%03d|%-4s|%.2f|%q|%t"),
+                    Value::str("a"),
+                    Value::Number(7.0),
+                    Value::str("x"),
+                    Value::Number(1.5),
+                    Value::str("q"),
+                    Value::Bool(true)
+                ]
+            ),
+            Value::str("a-007|x   |1.50|\"q\"|true")
+        );
+        assert_eq!(
+            c(
+                "formatlist",
+                vec![
+                    Value::str("%s!"),
+                    Value::List(vec![Value::str("a"), Value::str("b")])
+                ]
+            ),
+            Value::List(vec![Value::str("a!"), Value::str("b!")])
+        );
     }
 
     #[test]
     fn strings() {
-        assert_eq!(c("join", vec![Value::str(","), Value::List(vec![Value::str("a"), Value::str("b")])]), Value::str("a,b"));
-        assert_eq!(c("split", vec![Value::str(","), Value::str("a,b")]), Value::List(vec![Value::str("a"), Value::str("b")]));
-        assert_eq!(c("replace", vec![Value::str("a-b-c"), Value::str("/-(b)-/"), Value::str("[$1]")]), Value::str("a[b]c"));
-        assert_eq!(c("replace", vec![Value::str("a.b"), Value::str("."), Value::str("_")]), Value::str("a_b"));
+        assert_eq!(
+            c(
+                "join",
+                vec![
+                    Value::str(","),
+                    Value::List(vec![Value::str("a"), Value::str("b")])
+                ]
+            ),
+            Value::str("a,b")
+        );
+        assert_eq!(
+            c("split", vec![Value::str(","), Value::str("a,b")]),
+            Value::List(vec![Value::str("a"), Value::str("b")])
+        );
+        assert_eq!(
+            c(
+                "replace",
+                vec![
+                    Value::str("a-b-c"),
+                    Value::str("/-(b)-/"),
+                    Value::str("[$1]")
+                ]
+            ),
+            Value::str("a[b]c")
+        );
+        assert_eq!(
+            c(
+                "replace",
+                vec![Value::str("a.b"), Value::str("."), Value::str("_")]
+            ),
+            Value::str("a_b")
+        );
         assert_eq!(c("lower", vec![Value::str("AbC")]), Value::str("abc"));
         assert_eq!(c("upper", vec![Value::str("AbC")]), Value::str("ABC"));
         assert_eq!(c("trimspace", vec![Value::str("  x \n")]), Value::str("x"));
-        assert_eq!(c("substr", vec![Value::str("hello"), Value::Number(1.0), Value::Number(3.0)]), Value::str("ell"));
-        assert_eq!(c("title", vec![Value::str("hello world")]), Value::str("Hello World"));
+        assert_eq!(
+            c(
+                "substr",
+                vec![Value::str("hello"), Value::Number(1.0), Value::Number(3.0)]
+            ),
+            Value::str("ell")
+        );
+        assert_eq!(
+            c("title", vec![Value::str("hello world")]),
+            Value::str("Hello World")
+        );
         assert_eq!(c("tostring", vec![Value::Number(3.0)]), Value::str("3"));
         assert_eq!(c("tonumber", vec![Value::str("42")]), Value::Number(42.0));
         assert!(call("tonumber", &[Value::str("x")]).unwrap().is_err());

@@ -18,16 +18,31 @@ pub struct InstancePlan {
 }
 
 /// Plans one instance of an emulated type.
-pub fn plan_instance(schema: &Schema, ty: &str, cfg: &Map, prior: Option<&Value>, lc: &Lifecycle) -> InstancePlan {
+pub fn plan_instance(
+    schema: &Schema,
+    ty: &str,
+    cfg: &Map,
+    prior: Option<&Value>,
+    lc: &Lifecycle,
+) -> InstancePlan {
     let desired = desired(schema, cfg, prior);
     let Some(prior) = prior else {
         let after = fill_computed(schema, cfg, desired, None);
-        return InstancePlan { action: Action::Create, after: Value::Map(after), replace_paths: vec![] };
+        return InstancePlan {
+            action: Action::Create,
+            after: Value::Map(after),
+            replace_paths: vec![],
+        };
     };
     let mut changed = vec![];
     let mut force = vec![];
     let mut after = desired.clone();
-    let names = schema.attrs.iter().filter(|a| a.required || a.optional).map(|a| (a.name, a.force_new)).chain(schema.blocks.iter().map(|b| (b.name, b.force_new)));
+    let names = schema
+        .attrs
+        .iter()
+        .filter(|a| a.required || a.optional)
+        .map(|a| (a.name, a.force_new))
+        .chain(schema.blocks.iter().map(|b| (b.name, b.force_new)));
     for (name, force_new) in names {
         let ignored = match &lc.ignore_changes {
             IgnoreChanges::All => true,
@@ -47,19 +62,35 @@ pub fn plan_instance(schema: &Schema, ty: &str, cfg: &Map, prior: Option<&Value>
         }
     }
     if changed.is_empty() {
-        return InstancePlan { action: Action::NoOp, after: prior.clone(), replace_paths: vec![] };
+        return InstancePlan {
+            action: Action::NoOp,
+            after: prior.clone(),
+            replace_paths: vec![],
+        };
     }
     if !force.is_empty() {
         let after = fill_computed(schema, cfg, desired_fresh(schema, cfg), None);
-        let action = if lc.create_before_destroy { Action::CreateThenDelete } else { Action::DeleteThenCreate };
-        return InstancePlan { action, after: Value::Map(after), replace_paths: force };
+        let action = if lc.create_before_destroy {
+            Action::CreateThenDelete
+        } else {
+            Action::DeleteThenCreate
+        };
+        return InstancePlan {
+            action,
+            after: Value::Map(after),
+            replace_paths: force,
+        };
     }
     let recomputed = recomputed_on_update(ty, &changed, cfg);
     let mut m = fill_computed(schema, cfg, after, Some(prior));
     for r in recomputed {
         m.insert(r.to_string(), Value::Unknown);
     }
-    InstancePlan { action: Action::Update, after: Value::Map(m), replace_paths: vec![] }
+    InstancePlan {
+        action: Action::Update,
+        after: Value::Map(m),
+        replace_paths: vec![],
+    }
 }
 
 fn desired_fresh(schema: &Schema, cfg: &Map) -> Map {
@@ -82,7 +113,10 @@ fn desired(schema: &Schema, cfg: &Map, prior: Option<&Value>) -> Map {
         out.insert(a.name.to_string(), v);
     }
     for b in schema.blocks {
-        out.insert(b.name.to_string(), cfg.get(b.name).cloned().unwrap_or(Value::List(vec![])));
+        out.insert(
+            b.name.to_string(),
+            cfg.get(b.name).cloned().unwrap_or(Value::List(vec![])),
+        );
     }
     out
 }
@@ -111,9 +145,18 @@ fn fill_computed(schema: &Schema, cfg: &Map, mut m: Map, prior: Option<&Value>) 
 fn recomputed_on_update(ty: &str, changed: &[String], cfg: &Map) -> Vec<&'static str> {
     let publish = cfg.get("publish").and_then(Value::as_bool).unwrap_or(false);
     match ty {
-        "aws_lambda_function" if publish => vec!["last_modified", "qualified_arn", "qualified_invoke_arn", "version"],
+        "aws_lambda_function" if publish => vec![
+            "last_modified",
+            "qualified_arn",
+            "qualified_invoke_arn",
+            "version",
+        ],
         "aws_lambda_function" => vec!["last_modified"],
-        "aws_api_gateway_resource" if changed.iter().any(|c| c == "path_part" || c == "parent_id") => vec!["path"],
+        "aws_api_gateway_resource"
+            if changed.iter().any(|c| c == "path_part" || c == "parent_id") =>
+        {
+            vec!["path"]
+        }
         "aws_api_gateway_api_key" => vec!["last_updated_date"],
         _ => vec![],
     }
@@ -135,8 +178,16 @@ fn norm(v: &Value) -> Value {
         Value::Map(m) if m.is_empty() => Value::Null,
         Value::List(l) => Value::List(l.iter().map(norm).collect()),
         Value::Map(m) => {
-            let mm: Map = m.iter().map(|(k, v)| (k.clone(), norm(v))).filter(|(_, v)| !v.is_null()).collect();
-            if mm.is_empty() { Value::Null } else { Value::Map(mm) }
+            let mm: Map = m
+                .iter()
+                .map(|(k, v)| (k.clone(), norm(v)))
+                .filter(|(_, v)| !v.is_null())
+                .collect();
+            if mm.is_empty() {
+                Value::Null
+            } else {
+                Value::Map(mm)
+            }
         }
         Value::Number(n) => Value::String(crate::value::format_number(*n)),
         Value::Bool(b) => Value::String(b.to_string()),

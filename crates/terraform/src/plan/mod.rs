@@ -41,11 +41,17 @@ pub enum Action {
 impl Action {
     /// Whether this action creates an object.
     pub fn creates(self) -> bool {
-        matches!(self, Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete)
+        matches!(
+            self,
+            Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete
+        )
     }
     /// Whether this action destroys an object.
     pub fn deletes(self) -> bool {
-        matches!(self, Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete)
+        matches!(
+            self,
+            Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete
+        )
     }
 }
 
@@ -106,7 +112,11 @@ pub struct PlanOptions {
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        PlanOptions { destroy: false, region: "us-east-1".into(), account: "000000000000".into() }
+        PlanOptions {
+            destroy: false,
+            region: "us-east-1".into(),
+            account: "000000000000".into(),
+        }
     }
 }
 
@@ -123,7 +133,11 @@ pub struct Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Plan: {} to add, {} to change, {} to destroy.", self.add, self.change, self.destroy)
+        write!(
+            f,
+            "Plan: {} to add, {} to change, {} to destroy.",
+            self.add, self.change, self.destroy
+        )
     }
 }
 
@@ -165,7 +179,11 @@ impl Plan {
 
     /// Whether anything (resources or outputs) would change.
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| c.action != Action::NoOp) || self.outputs.iter().any(|o| o.before.as_ref().is_none_or(|b| !same(b, &o.after)))
+        self.changes.iter().any(|c| c.action != Action::NoOp)
+            || self
+                .outputs
+                .iter()
+                .any(|o| o.before.as_ref().is_none_or(|b| !same(b, &o.after)))
     }
 }
 
@@ -173,19 +191,42 @@ impl Plan {
 pub fn plan(cfg: &Config, state: &State, opts: &PlanOptions) -> Result<Plan, TfError> {
     let graph = Graph::build(cfg)?;
     let funcs = FuncCtx::for_plan(cfg.root_dir.clone());
-    let mut p = Planner { cfg, state, opts, changes: vec![], warnings: cfg.warnings.clone(), seen: Default::default() };
-    let outputs = if opts.destroy { Map::new() } else { walk::run(cfg, &graph, &funcs, &mut p)? };
-    let Planner { mut changes, mut warnings, seen, .. } = p;
+    let mut p = Planner {
+        cfg,
+        state,
+        opts,
+        changes: vec![],
+        warnings: cfg.warnings.clone(),
+        seen: Default::default(),
+    };
+    let outputs = if opts.destroy {
+        Map::new()
+    } else {
+        walk::run(cfg, &graph, &funcs, &mut p)?
+    };
+    let Planner {
+        mut changes,
+        mut warnings,
+        seen,
+        ..
+    } = p;
     for (addr, inst) in &state.resources {
         if inst.mode != "managed" || (seen.contains(addr) && !opts.destroy) {
             continue;
         }
         let res_addr = inst.resource_address();
-        let configured = cfg.modules.iter().any(|m| m.resources.iter().any(|r| format!("{}{}", m.prefix, r.local_address()) == res_addr));
+        let configured = cfg.modules.iter().any(|m| {
+            m.resources
+                .iter()
+                .any(|r| format!("{}{}", m.prefix, r.local_address()) == res_addr)
+        });
         let reason = if opts.destroy {
             None
         } else if configured {
-            Some(format!("because index {} is out of range for count", addr.trim_start_matches(&res_addr)))
+            Some(format!(
+                "because index {} is out of range for count",
+                addr.trim_start_matches(&res_addr)
+            ))
         } else {
             Some(format!("because {res_addr} is not in configuration"))
         };
@@ -200,7 +241,10 @@ pub fn plan(cfg: &Config, state: &State, opts: &PlanOptions) -> Result<Plan, TfE
             after: Value::Null,
             replace_paths: vec![],
             reason,
-            loc: Some(Loc { file: inst.source.file.clone(), line: inst.source.line }),
+            loc: Some(Loc {
+                file: inst.source.file.clone(),
+                line: inst.source.line,
+            }),
             deps: inst.dependencies.clone(),
             create_before_destroy: inst.create_before_destroy,
             emulated: matches!(schema::resource(&inst.ty), Some(Support::Emulated(_))),
@@ -211,23 +255,45 @@ pub fn plan(cfg: &Config, state: &State, opts: &PlanOptions) -> Result<Plan, TfE
     check_prevent_destroy(cfg, &changes)?;
     let outputs: Vec<OutputChange> = outputs
         .into_iter()
-        .map(|(name, after)| OutputChange { before: state.outputs.get(&name).map(Value::from_json), name, after })
+        .map(|(name, after)| OutputChange {
+            before: state.outputs.get(&name).map(Value::from_json),
+            name,
+            after,
+        })
         .collect();
     if !opts.destroy {
         warnings.extend(stale::stale_stage_warnings(state, &changes));
         warnings.extend(region_warnings(cfg, opts));
     }
-    Ok(Plan { changes, outputs, warnings, destroy: opts.destroy, config: cfg.clone(), graph, opts: opts.clone(), prior_serial: state.serial })
+    Ok(Plan {
+        changes,
+        outputs,
+        warnings,
+        destroy: opts.destroy,
+        config: cfg.clone(),
+        graph,
+        opts: opts.clone(),
+        prior_serial: state.serial,
+    })
 }
 
 /// A replaced dependency of a `create_before_destroy` resource is also
 /// replaced create-before-destroy, as Terraform enforces.
 fn propagate_cbd(changes: &mut [Change]) {
     loop {
-        let cbd: Vec<String> = changes.iter().filter(|c| c.create_before_destroy && c.action != Action::NoOp).flat_map(|c| c.deps.clone()).collect();
+        let cbd: Vec<String> = changes
+            .iter()
+            .filter(|c| c.create_before_destroy && c.action != Action::NoOp)
+            .flat_map(|c| c.deps.clone())
+            .collect();
         let mut moved = false;
         for c in changes.iter_mut() {
-            let addr = c.address.split('[').next().unwrap_or(&c.address).to_string();
+            let addr = c
+                .address
+                .split('[')
+                .next()
+                .unwrap_or(&c.address)
+                .to_string();
             if cbd.contains(&addr) && !c.create_before_destroy {
                 c.create_before_destroy = true;
                 if c.action == Action::DeleteThenCreate {
@@ -267,16 +333,22 @@ fn region_warnings(cfg: &Config, opts: &PlanOptions) -> Vec<String> {
     let sc = crate::expr::EmptyScope;
     for (e, loc) in &cfg.modules[0].provider_regions {
         let v = match e {
-            hcl_edit::expr::Expression::String(_) | hcl_edit::expr::Expression::StringTemplate(_) => Evaluator::new(&sc, &f).eval(e).ok(),
+            hcl_edit::expr::Expression::String(_)
+            | hcl_edit::expr::Expression::StringTemplate(_) => Evaluator::new(&sc, &f).eval(e).ok(),
             hcl_edit::expr::Expression::Traversal(_) => {
                 let mut r = vec![];
                 crate::refs::expr_refs(e, &mut r);
-                r.first().filter(|r| r.root == "var").and_then(|r| cfg.root_vars.get(r.a1.as_deref().unwrap_or(""))).cloned()
+                r.first()
+                    .filter(|r| r.root == "var")
+                    .and_then(|r| cfg.root_vars.get(r.a1.as_deref().unwrap_or("")))
+                    .cloned()
             }
             _ => None,
         };
-        if let Some(Value::String(region)) = v {
-            if region != opts.region {
+        if let Some(Value::String(region)) = v
+            && region != opts.region
+        {
+            {
                 out.push(format!("Provider region differs from the project's\n\n  on {loc}:\n\nThe provider \"aws\" block sets region \"{region}\", but Portico runs this project in \"{}\"; ARNs and invoke URLs use \"{}\".", opts.region, opts.region));
             }
         }
@@ -304,11 +376,20 @@ impl Handler for Planner<'_> {
         let prior = self.state.resources.get(&ic.address).map(|i| i.value());
         let (action, after, replace_paths, emulated) = match schema::resource(&b.ty) {
             None => {
-                let hint = did_you_mean(&b.ty, schema::all_resource_types()).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
-                return Err(err_at(TfError::new("Invalid resource type", format!("The provider hashicorp/aws does not support resource type \"{}\".{hint}", b.ty))));
+                let hint = did_you_mean(&b.ty, schema::all_resource_types())
+                    .map(|s| format!(" Did you mean \"{s}\"?"))
+                    .unwrap_or_default();
+                return Err(err_at(TfError::new(
+                    "Invalid resource type",
+                    format!(
+                        "The provider hashicorp/aws does not support resource type \"{}\".{hint}",
+                        b.ty
+                    ),
+                )));
             }
             Some(Support::Emulated(s)) => {
-                let cfg = eval_body(self.cfg, b.file, &b.loc, ev, &b.body, s.attrs, s.blocks).map_err(err_at)?;
+                let cfg = eval_body(self.cfg, b.file, &b.loc, ev, &b.body, s.attrs, s.blocks)
+                    .map_err(err_at)?;
                 crate::provider::validate(self.cfg, b, &cfg).map_err(err_at)?;
                 let d = diff::plan_instance(s, &b.ty, &cfg, prior.as_ref(), &b.lifecycle);
                 (d.action, d.after, d.replace_paths, true)
@@ -355,16 +436,35 @@ impl Handler for Planner<'_> {
 
 /// Reads a data source now, or marks its results unknown when its
 /// arguments are not known yet (it is then read during apply).
-pub(crate) fn read_data(cfg: &Config, opts: &PlanOptions, ic: &InstanceCtx<'_>, ev: &mut Evaluator<'_>) -> Result<Value, TfError> {
+pub(crate) fn read_data(
+    cfg: &Config,
+    opts: &PlanOptions,
+    ic: &InstanceCtx<'_>,
+    ev: &mut Evaluator<'_>,
+) -> Result<Value, TfError> {
     let b = ic.block;
     let s = match schema::data_source(&b.ty) {
         Some(s) => s,
         None if schema::is_known_data_type(&b.ty) => {
-            return Err(TfError::new("Data source not supported", format!("Portico cannot read data source \"{}\" yet; it reads aws_caller_identity, aws_region, aws_partition, aws_iam_policy_document and archive_file.", b.ty)));
+            return Err(TfError::new(
+                "Data source not supported",
+                format!(
+                    "Portico cannot read data source \"{}\" yet; it reads aws_caller_identity, aws_region, aws_partition, aws_iam_policy_document and archive_file.",
+                    b.ty
+                ),
+            ));
         }
         None => {
-            let hint = did_you_mean(&b.ty, schema::all_data_types()).map(|s| format!(" Did you mean \"{s}\"?")).unwrap_or_default();
-            return Err(TfError::new("Invalid data source", format!("The provider hashicorp/aws does not support data source \"{}\".{hint}", b.ty)));
+            let hint = did_you_mean(&b.ty, schema::all_data_types())
+                .map(|s| format!(" Did you mean \"{s}\"?"))
+                .unwrap_or_default();
+            return Err(TfError::new(
+                "Invalid data source",
+                format!(
+                    "The provider hashicorp/aws does not support data source \"{}\".{hint}",
+                    b.ty
+                ),
+            ));
         }
     };
     let args = eval_body(cfg, b.file, &b.loc, ev, &b.body, s.attrs, s.blocks)?;
@@ -375,6 +475,9 @@ pub(crate) fn read_data(cfg: &Config, opts: &PlanOptions, ic: &InstanceCtx<'_>, 
         }
         return Ok(Value::Map(m));
     }
-    let env = crate::data::Env { region: &opts.region, account: &opts.account };
+    let env = crate::data::Env {
+        region: &opts.region,
+        account: &opts.account,
+    };
     crate::data::read(&b.ty, &args, &env, ev.funcs).map(Value::Map)
 }

@@ -67,7 +67,12 @@ pub fn validate(cfg: &Config, b: &ResourceBlock, args: &Map) -> Result<(), TfErr
 }
 
 /// Creates (`prior` = None) or updates an instance.
-pub fn put(ctx: &mut Ctx<'_>, ty: &str, cfg: &Map, prior: Option<&Value>) -> Result<Applied, String> {
+pub fn put(
+    ctx: &mut Ctx<'_>,
+    ty: &str,
+    cfg: &Map,
+    prior: Option<&Value>,
+) -> Result<Applied, String> {
     if ty.starts_with("aws_api_gateway_") {
         apigw::put(ctx, ty, cfg, prior)
     } else {
@@ -77,7 +82,11 @@ pub fn put(ctx: &mut Ctx<'_>, ty: &str, cfg: &Map, prior: Option<&Value>) -> Res
 
 /// Deletes an instance.
 pub fn delete(ctx: &mut Ctx<'_>, ty: &str, prior: &Value) -> Result<(), String> {
-    if ty.starts_with("aws_api_gateway_") { apigw::delete(ctx, ty, prior) } else { lambda::delete(ctx, ty, prior) }
+    if ty.starts_with("aws_api_gateway_") {
+        apigw::delete(ctx, ty, prior)
+    } else {
+        lambda::delete(ctx, ty, prior)
+    }
 }
 
 /// Converts a store error into the provider's message.
@@ -101,7 +110,9 @@ pub(crate) fn base(cfg: &Map, prior: Option<&Value>) -> Map {
 /// Fills schema defaults and empty collections for unset attributes, so
 /// the state holds what the provider would read back.
 pub(crate) fn fill_schema(ty: &str, m: &mut Map) {
-    let Some(crate::schema::Support::Emulated(s)) = crate::schema::resource(ty) else { return };
+    let Some(crate::schema::Support::Emulated(s)) = crate::schema::resource(ty) else {
+        return;
+    };
     for a in s.attrs {
         if m.get(a.name).is_some_and(|v| !v.is_null()) {
             continue;

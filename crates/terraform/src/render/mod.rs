@@ -16,8 +16,16 @@ use values::{Act, Colors, render_attr, render_block};
 pub fn render_plan(plan: &Plan, color: bool) -> String {
     let c = Colors::new(color);
     let mut out = String::new();
-    let shown: Vec<&Change> = plan.changes.iter().filter(|ch| ch.action != Action::NoOp).collect();
-    let outputs_changed: Vec<_> = plan.outputs.iter().filter(|o| o.before.as_ref().is_none_or(|b| !same(b, &o.after))).collect();
+    let shown: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|ch| ch.action != Action::NoOp)
+        .collect();
+    let outputs_changed: Vec<_> = plan
+        .outputs
+        .iter()
+        .filter(|o| o.before.as_ref().is_none_or(|b| !same(b, &o.after)))
+        .collect();
     if shown.is_empty() {
         if plan.destroy {
             out.push_str(&format!("\n{}No changes.{} No objects need to be destroyed.\n\nEither you have not created any objects yet or the existing objects were\nalready deleted outside of Terraform.\n", c.bold, c.reset));
@@ -36,9 +44,24 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
     let legend = [
         (Action::Create, format!("  {}+{} create", c.green, c.reset)),
         (Action::Delete, format!("  {}-{} destroy", c.red, c.reset)),
-        (Action::Update, format!("  {}~{} update in-place", c.yellow, c.reset)),
-        (Action::CreateThenDelete, format!("{}+{}/{}-{} create replacement and then destroy", c.green, c.reset, c.red, c.reset)),
-        (Action::DeleteThenCreate, format!("{}-{}/{}+{} destroy and then create replacement", c.red, c.reset, c.green, c.reset)),
+        (
+            Action::Update,
+            format!("  {}~{} update in-place", c.yellow, c.reset),
+        ),
+        (
+            Action::CreateThenDelete,
+            format!(
+                "{}+{}/{}-{} create replacement and then destroy",
+                c.green, c.reset, c.red, c.reset
+            ),
+        ),
+        (
+            Action::DeleteThenCreate,
+            format!(
+                "{}-{}/{}+{} destroy and then create replacement",
+                c.red, c.reset, c.green, c.reset
+            ),
+        ),
     ];
     for (a, line) in legend {
         if has(a) {
@@ -51,7 +74,14 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
         out.push('\n');
         render_change(&mut out, ch, &c);
     }
-    out.push_str(&format!("\n{}Plan:{} {} to add, {} to change, {} to destroy.\n", c.bold, c.reset, plan.summary().add, plan.summary().change, plan.summary().destroy));
+    out.push_str(&format!(
+        "\n{}Plan:{} {} to add, {} to change, {} to destroy.\n",
+        c.bold,
+        c.reset,
+        plan.summary().add,
+        plan.summary().change,
+        plan.summary().destroy
+    ));
     if !outputs_changed.is_empty() {
         out.push_str("\nChanges to Outputs:\n");
         render_outputs_diff(&mut out, &outputs_changed, &c);
@@ -69,8 +99,22 @@ fn render_warnings(out: &mut String, plan: &Plan, c: &Colors) {
 fn render_outputs_diff(out: &mut String, outputs: &[&crate::plan::OutputChange], c: &Colors) {
     let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
     for o in outputs {
-        let act = if o.before.is_none() { Act::Create } else { Act::Update };
-        render_attr(out, &o.name, width, o.before.as_ref().unwrap_or(&Value::Null), &o.after, act, 0, false, c);
+        let act = if o.before.is_none() {
+            Act::Create
+        } else {
+            Act::Update
+        };
+        render_attr(
+            out,
+            &o.name,
+            width,
+            o.before.as_ref().unwrap_or(&Value::Null),
+            &o.after,
+            act,
+            0,
+            false,
+            c,
+        );
     }
 }
 
@@ -98,7 +142,10 @@ fn render_change(out: &mut String, ch: &Change, c: &Colors) {
         Some(Support::Emulated(s)) => s.blocks.iter().map(|b| b.name).collect(),
         _ => vec![],
     };
-    out.push_str(&format!("{sym} resource \"{}\" \"{}\" {{\n", ch.ty, ch.name));
+    out.push_str(&format!(
+        "{sym} resource \"{}\" \"{}\" {{\n",
+        ch.ty, ch.name
+    ));
     render_block(out, &ch.before, &ch.after, &blocks, &ch.replace_paths, 0, c);
     out.push_str("    }\n");
 }
@@ -109,10 +156,20 @@ pub fn render_state(state: &State) -> String {
     let mut out = String::new();
     for (addr, inst) in &state.resources {
         out.push_str(&format!("# {addr}:\n"));
-        let kw = if inst.mode == "data" { "data" } else { "resource" };
+        let kw = if inst.mode == "data" {
+            "data"
+        } else {
+            "resource"
+        };
         out.push_str(&format!("{kw} \"{}\" \"{}\" {{\n", inst.ty, inst.name));
         let v = inst.value();
-        let width = v.as_map().map_or(0, |m| m.iter().filter(|(_, x)| !values::nullish(x)).map(|(k, _)| k.len()).max().unwrap_or(0));
+        let width = v.as_map().map_or(0, |m| {
+            m.iter()
+                .filter(|(_, x)| !values::nullish(x))
+                .map(|(k, _)| k.len())
+                .max()
+                .unwrap_or(0)
+        });
         if let Some(m) = v.as_map() {
             for (k, x) in m.iter().filter(|(_, x)| !values::nullish(x)) {
                 let mut line = String::new();
@@ -133,7 +190,10 @@ pub fn render_state(state: &State) -> String {
 pub fn render_outputs(state: &State) -> String {
     let mut out = String::new();
     for (k, v) in &state.outputs {
-        out.push_str(&format!("{k} = {}\n", values::literal(&Value::from_json(v))));
+        out.push_str(&format!(
+            "{k} = {}\n",
+            values::literal(&Value::from_json(v))
+        ));
     }
     out
 }

@@ -17,9 +17,21 @@ pub struct Colors {
 impl Colors {
     pub fn new(on: bool) -> Colors {
         if on {
-            Colors { green: "\x1b[32m", red: "\x1b[31m", yellow: "\x1b[33m", bold: "\x1b[1m", reset: "\x1b[0m" }
+            Colors {
+                green: "\x1b[32m",
+                red: "\x1b[31m",
+                yellow: "\x1b[33m",
+                bold: "\x1b[1m",
+                reset: "\x1b[0m",
+            }
         } else {
-            Colors { green: "", red: "", yellow: "", bold: "", reset: "" }
+            Colors {
+                green: "",
+                red: "",
+                yellow: "",
+                bold: "",
+                reset: "",
+            }
         }
     }
 }
@@ -56,29 +68,66 @@ fn act_of(b: &Value, a: &Value) -> Option<Act> {
         (true, true) => None,
         (true, false) => Some(Act::Create),
         (false, true) => Some(Act::Delete),
-        _ if a.has_unknown() || !same(b, a) || b.type_name() != a.type_name() && !same(b, a) => Some(Act::Update),
+        _ if a.has_unknown() || !same(b, a) || b.type_name() != a.type_name() && !same(b, a) => {
+            Some(Act::Update)
+        }
         _ => Some(Act::NoOp),
     }
 }
 
 /// Renders the attributes and blocks of an object diff at `level`.
-pub fn render_block(out: &mut String, before: &Value, after: &Value, blocks: &[&str], replace: &[String], level: usize, c: &Colors) {
-    let mut keys: Vec<&String> = before.as_map().into_iter().flat_map(|m| m.keys()).chain(after.as_map().into_iter().flat_map(|m| m.keys())).collect();
+pub fn render_block(
+    out: &mut String,
+    before: &Value,
+    after: &Value,
+    blocks: &[&str],
+    replace: &[String],
+    level: usize,
+    c: &Colors,
+) {
+    let mut keys: Vec<&String> = before
+        .as_map()
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .chain(after.as_map().into_iter().flat_map(|m| m.keys()))
+        .collect();
     keys.sort();
     keys.dedup();
-    let (block_keys, attr_keys): (Vec<&String>, Vec<&String>) = keys.into_iter().partition(|k| blocks.contains(&k.as_str()));
-    let attrs: Vec<(&String, Act)> = attr_keys.into_iter().filter_map(|k| act_of(before.get(k), after.get(k)).map(|a| (k, a))).collect();
-    let width = attrs.iter().map(|(k, _)| key_text(k).len()).max().unwrap_or(0);
+    let (block_keys, attr_keys): (Vec<&String>, Vec<&String>) =
+        keys.into_iter().partition(|k| blocks.contains(&k.as_str()));
+    let attrs: Vec<(&String, Act)> = attr_keys
+        .into_iter()
+        .filter_map(|k| act_of(before.get(k), after.get(k)).map(|a| (k, a)))
+        .collect();
+    let width = attrs
+        .iter()
+        .map(|(k, _)| key_text(k).len())
+        .max()
+        .unwrap_or(0);
     let mut hidden = 0;
     for (k, a) in &attrs {
         if *a == Act::NoOp && !matches!(k.as_str(), "id" | "name" | "tags") {
             hidden += 1;
             continue;
         }
-        render_attr(out, k, width, before.get(k), after.get(k), *a, level + 1, replace.iter().any(|r| r == *k), c);
+        render_attr(
+            out,
+            k,
+            width,
+            before.get(k),
+            after.get(k),
+            *a,
+            level + 1,
+            replace.iter().any(|r| r == *k),
+            c,
+        );
     }
     if hidden > 0 {
-        out.push_str(&format!("{}    # ({hidden} unchanged attribute{} hidden)\n", ind(level + 1), if hidden == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "{}    # ({hidden} unchanged attribute{} hidden)\n",
+            ind(level + 1),
+            if hidden == 1 { "" } else { "s" }
+        ));
     }
     let mut hidden_blocks = 0;
     for k in block_keys {
@@ -93,7 +142,10 @@ pub fn render_block(out: &mut String, before: &Value, after: &Value, blocks: &[&
         };
         let forces = replace.iter().any(|r| r == k);
         for i in 0..bl.len().max(al.len()) {
-            let (b, a) = (bl.get(i).cloned().unwrap_or(Value::Null), al.get(i).cloned().unwrap_or(Value::Null));
+            let (b, a) = (
+                bl.get(i).cloned().unwrap_or(Value::Null),
+                al.get(i).cloned().unwrap_or(Value::Null),
+            );
             let act = match (b.is_null(), a.is_null()) {
                 (true, _) => Act::Create,
                 (_, true) => Act::Delete,
@@ -111,18 +163,35 @@ pub fn render_block(out: &mut String, before: &Value, after: &Value, blocks: &[&
         }
     }
     if hidden_blocks > 0 {
-        out.push_str(&format!("{}    # ({hidden_blocks} unchanged block{} hidden)\n", ind(level + 1), if hidden_blocks == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "{}    # ({hidden_blocks} unchanged block{} hidden)\n",
+            ind(level + 1),
+            if hidden_blocks == 1 { "" } else { "s" }
+        ));
     }
 }
 
 fn key_text(k: &str) -> String {
-    let ident = !k.is_empty() && k.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') && !k.starts_with(|ch: char| ch.is_ascii_digit());
+    let ident = !k.is_empty()
+        && k.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+        && !k.starts_with(|ch: char| ch.is_ascii_digit());
     if ident { k.to_string() } else { quote(k) }
 }
 
 /// One `SYM key = value` line (or block of lines) at `level`.
 #[allow(clippy::too_many_arguments)]
-pub fn render_attr(out: &mut String, key: &str, width: usize, b: &Value, a: &Value, act: Act, level: usize, forces: bool, c: &Colors) {
+pub fn render_attr(
+    out: &mut String,
+    key: &str,
+    width: usize,
+    b: &Value,
+    a: &Value,
+    act: Act,
+    level: usize,
+    forces: bool,
+    c: &Colors,
+) {
     let note = if forces { " # forces replacement" } else { "" };
     let prefix = format!("{}{}{:<width$} = ", ind(level), sym(act, c), key_text(key));
     out.push_str(&prefix);
@@ -142,18 +211,30 @@ pub fn render_attr(out: &mut String, key: &str, width: usize, b: &Value, a: &Val
                 let w = keys.iter().map(|k| quote(k).len()).max().unwrap_or(0);
                 let mut hidden = 0;
                 for k in keys {
-                    let (x, y) = (bm.get(k).unwrap_or(&Value::Null), am.get(k).unwrap_or(&Value::Null));
+                    let (x, y) = (
+                        bm.get(k).unwrap_or(&Value::Null),
+                        am.get(k).unwrap_or(&Value::Null),
+                    );
                     match act_of(x, y) {
                         Some(Act::NoOp) | None => hidden += 1,
                         Some(e) => {
-                            out.push_str(&format!("{}{}{:<w$} = ", ind(level + 1), sym(e, c), quote(k)));
+                            out.push_str(&format!(
+                                "{}{}{:<w$} = ",
+                                ind(level + 1),
+                                sym(e, c),
+                                quote(k)
+                            ));
                             out.push_str(&elem(x, y, e, level + 1, c));
                             out.push('\n');
                         }
                     }
                 }
                 if hidden > 0 {
-                    out.push_str(&format!("{}    # ({hidden} unchanged element{} hidden)\n", ind(level + 1), if hidden == 1 { "" } else { "s" }));
+                    out.push_str(&format!(
+                        "{}    # ({hidden} unchanged element{} hidden)\n",
+                        ind(level + 1),
+                        if hidden == 1 { "" } else { "s" }
+                    ));
                 }
                 out.push_str(&format!("{}    }}", ind(level)));
             }
@@ -169,7 +250,11 @@ fn elem(b: &Value, a: &Value, act: Act, level: usize, c: &Colors) -> String {
         Act::Create => value(a, level, Act::Create, c),
         Act::Delete => format!("{} -> null", value(b, level, Act::Delete, c)),
         Act::NoOp => value(a, level, Act::NoOp, c),
-        Act::Update => format!("{} -> {}", value(b, level, Act::Delete, c), value(a, level, Act::Create, c)),
+        Act::Update => format!(
+            "{} -> {}",
+            value(b, level, Act::Delete, c),
+            value(a, level, Act::Create, c)
+        ),
     }
 }
 
@@ -197,7 +282,13 @@ fn value(v: &Value, level: usize, act: Act, c: &Colors) -> String {
             let w = m.keys().map(|k| quote(k).len()).max().unwrap_or(0);
             let mut t = String::from("{\n");
             for (k, x) in m {
-                t.push_str(&format!("{}{}{:<w$} = {}\n", ind(level + 1), sym(act, c), quote(k), value(x, level + 1, act, c)));
+                t.push_str(&format!(
+                    "{}{}{:<w$} = {}\n",
+                    ind(level + 1),
+                    sym(act, c),
+                    quote(k),
+                    value(x, level + 1, act, c)
+                ));
             }
             t.push_str(&format!("{}    }}", ind(level)));
             t
@@ -205,7 +296,12 @@ fn value(v: &Value, level: usize, act: Act, c: &Colors) -> String {
         Value::List(l) => {
             let mut t = String::from("[\n");
             for x in l {
-                t.push_str(&format!("{}{}{},\n", ind(level + 1), sym(act, c), value(x, level + 1, act, c)));
+                t.push_str(&format!(
+                    "{}{}{},\n",
+                    ind(level + 1),
+                    sym(act, c),
+                    value(x, level + 1, act, c)
+                ));
             }
             t.push_str(&format!("{}    ]", ind(level)));
             t

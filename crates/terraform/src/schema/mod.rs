@@ -91,47 +91,100 @@ pub struct Schema {
 }
 
 const fn base(name: &'static str, ty: Ty) -> Attr {
-    Attr { name, ty, required: false, optional: false, computed: false, force_new: false, default: None }
+    Attr {
+        name,
+        ty,
+        required: false,
+        optional: false,
+        computed: false,
+        force_new: false,
+        default: None,
+    }
 }
 /// Required.
 pub(crate) const fn r(name: &'static str, ty: Ty) -> Attr {
-    Attr { required: true, ..base(name, ty) }
+    Attr {
+        required: true,
+        ..base(name, ty)
+    }
 }
 /// Required, forces replacement.
 pub(crate) const fn rf(name: &'static str, ty: Ty) -> Attr {
-    Attr { required: true, force_new: true, ..base(name, ty) }
+    Attr {
+        required: true,
+        force_new: true,
+        ..base(name, ty)
+    }
 }
 /// Optional.
 pub(crate) const fn o(name: &'static str, ty: Ty) -> Attr {
-    Attr { optional: true, ..base(name, ty) }
+    Attr {
+        optional: true,
+        ..base(name, ty)
+    }
 }
 /// Optional, forces replacement.
 pub(crate) const fn of(name: &'static str, ty: Ty) -> Attr {
-    Attr { optional: true, force_new: true, ..base(name, ty) }
+    Attr {
+        optional: true,
+        force_new: true,
+        ..base(name, ty)
+    }
 }
 /// Optional and computed when unset.
 pub(crate) const fn oc(name: &'static str, ty: Ty) -> Attr {
-    Attr { optional: true, computed: true, ..base(name, ty) }
+    Attr {
+        optional: true,
+        computed: true,
+        ..base(name, ty)
+    }
 }
 /// Optional and computed, forces replacement.
 pub(crate) const fn ocf(name: &'static str, ty: Ty) -> Attr {
-    Attr { optional: true, computed: true, force_new: true, ..base(name, ty) }
+    Attr {
+        optional: true,
+        computed: true,
+        force_new: true,
+        ..base(name, ty)
+    }
 }
 /// Optional with a default.
 pub(crate) const fn d(name: &'static str, ty: Ty, def: Def) -> Attr {
-    Attr { optional: true, default: Some(def), ..base(name, ty) }
+    Attr {
+        optional: true,
+        default: Some(def),
+        ..base(name, ty)
+    }
 }
 /// Optional with a default, forces replacement.
 pub(crate) const fn df(name: &'static str, ty: Ty, def: Def) -> Attr {
-    Attr { optional: true, force_new: true, default: Some(def), ..base(name, ty) }
+    Attr {
+        optional: true,
+        force_new: true,
+        default: Some(def),
+        ..base(name, ty)
+    }
 }
 /// Computed only.
 pub(crate) const fn c(name: &'static str, ty: Ty) -> Attr {
-    Attr { computed: true, ..base(name, ty) }
+    Attr {
+        computed: true,
+        ..base(name, ty)
+    }
 }
 /// A nested block.
-pub(crate) const fn blk(name: &'static str, attrs: &'static [Attr], blocks: &'static [BlockSpec], force_new: bool) -> BlockSpec {
-    BlockSpec { name, attrs, blocks, force_new }
+pub(crate) const fn blk(
+    name: &'static str,
+    attrs: &'static [Attr],
+    blocks: &'static [BlockSpec],
+    force_new: bool,
+) -> BlockSpec {
+    BlockSpec {
+        name,
+        attrs,
+        blocks,
+        force_new,
+    }
 }
 
 /// How Portico treats a resource type.
@@ -145,10 +198,18 @@ pub enum Support {
 
 /// Looks up a managed resource type; `None` when the AWS provider has no such type.
 pub fn resource(ty: &str) -> Option<Support> {
-    if let Some(s) = apigw::SCHEMAS.iter().chain(lambda_iam::SCHEMAS.iter()).find(|s| s.ty == ty) {
+    if let Some(s) = apigw::SCHEMAS
+        .iter()
+        .chain(lambda_iam::SCHEMAS.iter())
+        .find(|s| s.ty == ty)
+    {
         return Some(Support::Emulated(s));
     }
-    if known::RESOURCE_TYPES.contains(&ty) { Some(Support::RecordedOnly) } else { None }
+    if known::RESOURCE_TYPES.contains(&ty) {
+        Some(Support::RecordedOnly)
+    } else {
+        None
+    }
 }
 
 /// Looks up a data source type Portico can read.
@@ -158,7 +219,11 @@ pub fn data_source(ty: &str) -> Option<&'static Schema> {
 
 /// Every managed type name (emulated or recorded), for did-you-mean.
 pub fn all_resource_types() -> impl Iterator<Item = &'static str> {
-    apigw::SCHEMAS.iter().chain(lambda_iam::SCHEMAS.iter()).map(|s| s.ty).chain(known::RESOURCE_TYPES.iter().copied())
+    apigw::SCHEMAS
+        .iter()
+        .chain(lambda_iam::SCHEMAS.iter())
+        .map(|s| s.ty)
+        .chain(known::RESOURCE_TYPES.iter().copied())
 }
 
 /// Every data source type name Portico reads.
@@ -177,13 +242,27 @@ mod tests {
 
     #[test]
     fn tables_are_consistent() {
-        for s in apigw::SCHEMAS.iter().chain(lambda_iam::SCHEMAS.iter()).chain(data::SCHEMAS.iter()) {
+        for s in apigw::SCHEMAS
+            .iter()
+            .chain(lambda_iam::SCHEMAS.iter())
+            .chain(data::SCHEMAS.iter())
+        {
             assert!(s.attrs.iter().any(|a| a.name == "id"), "{} lacks id", s.ty);
             for a in s.attrs {
-                assert!(a.required || a.optional || a.computed, "{}.{} is neither set nor computed", s.ty, a.name);
+                assert!(
+                    a.required || a.optional || a.computed,
+                    "{}.{} is neither set nor computed",
+                    s.ty,
+                    a.name
+                );
                 assert!(!(a.required && a.default.is_some()), "{}.{}", s.ty, a.name);
             }
-            let mut names: Vec<_> = s.attrs.iter().map(|a| a.name).chain(s.blocks.iter().map(|b| b.name)).collect();
+            let mut names: Vec<_> = s
+                .attrs
+                .iter()
+                .map(|a| a.name)
+                .chain(s.blocks.iter().map(|b| b.name))
+                .collect();
             names.sort();
             let n = names.len();
             names.dedup();
@@ -193,8 +272,14 @@ mod tests {
 
     #[test]
     fn lookups() {
-        assert!(matches!(resource("aws_api_gateway_deployment"), Some(Support::Emulated(_))));
-        assert!(matches!(resource("aws_s3_bucket"), Some(Support::RecordedOnly)));
+        assert!(matches!(
+            resource("aws_api_gateway_deployment"),
+            Some(Support::Emulated(_))
+        ));
+        assert!(matches!(
+            resource("aws_s3_bucket"),
+            Some(Support::RecordedOnly)
+        ));
         assert!(resource("aws_api_gateway_restapi").is_none());
         let dep = match resource("aws_api_gateway_deployment") {
             Some(Support::Emulated(s)) => s,
