@@ -58,7 +58,7 @@ pub use effects::{
 pub use error::{Loc, TfError};
 pub use load::{Config, LoadOptions};
 pub use plan::{Action, Change, OutputChange, Plan, PlanOptions, Summary, plan};
-pub use render::{render_outputs, render_plan, render_state};
+pub use render::{render_apply, render_outputs, render_plan, render_state};
 pub use state::{Instance, Source, StageInfo, State};
 pub use value::{Map as ValueMap, Value};
 

@@ -73,6 +73,14 @@ impl Value {
         }
     }
 
+    /// The elements of a list (empty for anything else).
+    pub fn as_list(&self) -> &[Value] {
+        match self {
+            Value::List(l) => l,
+            _ => &[],
+        }
+    }
+
     /// The attribute `key` of an object (null when absent or not an object).
     pub fn get(&self, key: &str) -> &Value {
         static NULL: Value = Value::Null;

@@ -150,6 +150,44 @@ fn render_change(out: &mut String, ch: &Change, c: &Colors) {
     out.push_str("    }\n");
 }
 
+/// What `terraform apply` prints while it works, then its summary line.
+pub fn render_apply(steps: &[crate::apply::AppliedChange], destroy: bool) -> String {
+    use crate::apply::Op;
+    let mut out = String::new();
+    let (mut added, mut changed, mut destroyed) = (0, 0, 0);
+    for st in steps {
+        let (a, id) = (&st.address, &st.id);
+        match st.op {
+            Op::Created => {
+                added += 1;
+                out.push_str(&format!(
+                    "{a}: Creating...\n{a}: Creation complete after 0s [id={id}]\n"
+                ));
+            }
+            Op::Updated => {
+                changed += 1;
+                out.push_str(&format!(
+                    "{a}: Modifying... [id={id}]\n{a}: Modifications complete after 0s [id={id}]\n"
+                ));
+            }
+            Op::Destroyed => {
+                destroyed += 1;
+                out.push_str(&format!(
+                    "{a}: Destroying... [id={id}]\n{a}: Destruction complete after 0s\n"
+                ));
+            }
+        }
+    }
+    if destroy {
+        out.push_str(&format!(
+            "\nDestroy complete! Resources: {destroyed} destroyed.\n"
+        ));
+    } else {
+        out.push_str(&format!("\nApply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed.\n"));
+    }
+    out
+}
+
 /// `terraform show`: every instance with its attributes, then outputs.
 pub fn render_state(state: &State) -> String {
     let c = Colors::new(false);
