@@ -66,11 +66,8 @@ pub fn eval_body(
         let name = b.ident.value().as_str();
         let loc = cfg.loc(file, b.span());
         if name == "dynamic" {
-            return Err(TfError::new(
-                "Unsupported block type",
-                "Portico does not expand \"dynamic\" blocks yet; write the nested blocks out.",
-            )
-            .at(&loc));
+            dynamic_block(cfg, file, ev, b, blocks, &mut out)?;
+            continue;
         }
         let spec = blocks.iter().find(|s| s.name == name).ok_or_else(|| {
             let is_attr = attrs.iter().any(|a| a.name == name);
@@ -103,6 +100,84 @@ pub fn eval_body(
         }
     }
     Ok(out)
+}
+
+/// Expands `dynamic "NAME" { for_each = ..., iterator = IT, content { ... } }`
+/// into NAME blocks, with `IT.key` / `IT.value` (IT defaults to NAME).
+fn dynamic_block(
+    cfg: &Config,
+    file: usize,
+    ev: &mut Evaluator<'_>,
+    b: &hcl_edit::structure::Block,
+    blocks: &[BlockSpec],
+    out: &mut Map,
+) -> Result<(), TfError> {
+    let loc = cfg.loc(file, b.span());
+    let name = b
+        .labels
+        .first()
+        .map(|l| l.as_str().to_string())
+        .ok_or_else(|| {
+            TfError::new(
+                "Missing dynamic block type",
+                "A dynamic block needs one label: the type of block it generates.",
+            )
+            .at(&loc)
+        })?;
+    let spec = blocks.iter().find(|s| s.name == name).ok_or_else(|| {
+        TfError::new(
+            "Unsupported block type",
+            format!("Blocks of type \"{name}\" are not expected here."),
+        )
+        .at(&loc)
+    })?;
+    let fe = b.body.get_attribute("for_each").ok_or_else(|| {
+        TfError::new(
+            "Missing required argument",
+            "The argument \"for_each\" is required in a dynamic block.",
+        )
+        .at(&loc)
+    })?;
+    let iter = match b.body.get_attribute("iterator") {
+        Some(a) => match &a.value {
+            hcl_edit::expr::Expression::Variable(v) => v.value().as_str().to_string(),
+            _ => {
+                return Err(TfError::new(
+                    "Invalid dynamic iterator name",
+                    "The iterator must be a bare name.",
+                )
+                .at(&loc));
+            }
+        },
+        None => name.clone(),
+    };
+    let content = b.body.get_blocks("content").next().ok_or_else(|| {
+        TfError::new(
+            "Missing content block",
+            "A dynamic block needs a content block.",
+        )
+        .at(&loc)
+    })?;
+    let items: Vec<(Value, Value)> = match ev.eval(&fe.value).map_err(|e| e.at(&loc))? {
+        Value::List(l) => l.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
+        Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Value::Null => vec![],
+        Value::Unknown => return Err(TfError::new("Invalid dynamic for_each value", "The for_each value of a dynamic block depends on values known only after apply; Portico needs the number of blocks at plan time.").at(&loc)),
+        other => return Err(TfError::new("Invalid dynamic for_each value", format!("Cannot use a {} value in for_each. An iterable collection is required.", other.type_name())).at(&loc)),
+    };
+    for (k, v) in items {
+        let it = Value::Map([("key".to_string(), k), ("value".to_string(), v)].into());
+        let inner = ev.with_bindings(vec![(iter.clone(), it)], |ev| {
+            eval_body(cfg, file, &loc, ev, &content.body, spec.attrs, spec.blocks)
+        })?;
+        if let Value::List(l) = out
+            .entry(name.clone())
+            .or_insert_with(|| Value::List(vec![]))
+        {
+            l.push(Value::Map(inner));
+        }
+    }
+    Ok(())
 }
 
 /// Evaluates a body without a schema (types Portico records only).

@@ -21,7 +21,7 @@
 //! resource "T" "N":`, then the detail.
 //!
 //! # Limitations
-//! `dynamic` blocks, `count`/`for_each` on modules, remote module sources,
+//! `count`/`for_each` on modules, remote module sources,
 //! `*.tf.json` files, `aws_api_gateway_rest_api.body` (OpenAPI import),
 //! and Terraform's `jsonencode(...)` rendering of JSON strings in plans.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]

@@ -23,7 +23,23 @@ pub fn body_refs(b: &Body, out: &mut Vec<Ref>) {
         expr_refs(&a.value, out);
     }
     for blk in b.blocks() {
-        body_refs(&blk.body, out);
+        if blk.ident.value().as_str() == "dynamic" {
+            // The iterator (named by `iterator`, else by the label) is bound
+            // inside the block, not a reference.
+            let iter = match blk.body.get_attribute("iterator").map(|a| &a.value) {
+                Some(Expression::Variable(v)) => v.value().as_str().to_string(),
+                _ => blk
+                    .labels
+                    .first()
+                    .map(|l| l.as_str().to_string())
+                    .unwrap_or_default(),
+            };
+            let mut inner = vec![];
+            body_refs(&blk.body, &mut inner);
+            out.extend(inner.into_iter().filter(|r| r.root != iter));
+        } else {
+            body_refs(&blk.body, out);
+        }
     }
 }
 

@@ -97,6 +97,8 @@ pub struct OutputChange {
     pub before: Option<Value>,
     /// Planned value (may be unknown).
     pub after: Value,
+    /// Declared `sensitive = true`: rendered as `(sensitive value)`.
+    pub sensitive: bool,
 }
 
 /// Plan options.
@@ -257,6 +259,10 @@ pub fn plan(cfg: &Config, state: &State, opts: &PlanOptions) -> Result<Plan, TfE
         .into_iter()
         .map(|(name, after)| OutputChange {
             before: state.outputs.get(&name).map(Value::from_json),
+            sensitive: cfg.modules[0]
+                .outputs
+                .iter()
+                .any(|o| o.name == name && o.sensitive),
             name,
             after,
         })

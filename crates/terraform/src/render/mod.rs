@@ -104,6 +104,31 @@ fn render_outputs_diff(out: &mut String, outputs: &[&crate::plan::OutputChange],
         } else {
             Act::Update
         };
+        if o.sensitive {
+            // Rendered with placeholders, then the value text replaced, as
+            // Terraform never shows a sensitive output's value in a plan.
+            let mut line = String::new();
+            render_attr(
+                &mut line,
+                &o.name,
+                width,
+                &Value::Unknown,
+                &Value::Unknown,
+                act,
+                0,
+                false,
+                c,
+            );
+            out.push_str(
+                &line
+                    .replace(
+                        "(known after apply) -> (known after apply)",
+                        "(sensitive value)",
+                    )
+                    .replace("(known after apply)", "(sensitive value)"),
+            );
+            continue;
+        }
         render_attr(
             out,
             &o.name,

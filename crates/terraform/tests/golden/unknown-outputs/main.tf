@@ -17,3 +17,8 @@ output "name" {
 output "fingerprint" {
   value = sha1(jsonencode([aws_api_gateway_rest_api.api.id, "x"]))
 }
+
+output "secret" {
+  value     = "hunter2"
+  sensitive = true
+}
