@@ -66,7 +66,8 @@ fn step(
         },
     )
     .unwrap_or_else(|e| panic!("{e}\n{text}"));
-    (text, next)
+    // The CLI persists the state between commands: round-trip it.
+    (text, State::from_json(&next.to_json()).unwrap())
 }
 
 fn replan(dir: &Path, state: &State) -> String {
@@ -128,6 +129,13 @@ fn walkthrough_steps_one_two_three() {
         fx.deployments.len(),
         1,
         "old deployments are deleted with their replacement"
+    );
+    assert_eq!(s3.list().len(), 12, "{:?}", s3.list());
+    let shown = portico_terraform::render_state(&s3);
+    assert!(shown.contains("# aws_api_gateway_rest_api.status_api:\nresource \"aws_api_gateway_rest_api\" \"status_api\" {\n"), "{shown}");
+    assert!(
+        shown.contains("    name                         = \"StatusAPI\"\n"),
+        "{shown}"
     );
     std::fs::remove_dir_all(dir).ok();
 }

@@ -237,7 +237,7 @@ pub fn render_state(state: &State) -> String {
             for (k, x) in m.iter().filter(|(_, x)| !values::nullish(x)) {
                 let mut line = String::new();
                 render_attr(&mut line, k, width, x, x, Act::NoOp, 0, false, &c);
-                out.push_str(line.strip_prefix("    ").unwrap_or(&line));
+                out.push_str(&line);
             }
         }
         out.push_str("}\n\n");
