@@ -101,6 +101,17 @@ impl Graph {
                 }
                 NodeKind::Resource(i) => {
                     let r = &m.resources[i];
+                    // Per attribute, so an error names the attribute's line.
+                    let addr = Graph::describe(cfg, &nodes[ni]);
+                    for a in r.body.attributes() {
+                        let mut one = vec![];
+                        expr_refs(&a.value, &mut one);
+                        let l = cfg.loc(r.file, hcl_edit::Span::span(a));
+                        for x in &one {
+                            resolve_ref(cfg, &index, mi, x)
+                                .map_err(|e| e.at(&l).with_address(&addr))?;
+                        }
+                    }
                     body_refs(&r.body, &mut refs);
                     for e in r.count.iter().chain(r.for_each.iter()) {
                         expr_refs(e, &mut refs);
@@ -110,8 +121,12 @@ impl Graph {
                 }
             };
             let mut deps = vec![];
+            let addr = Graph::describe(cfg, &nodes[ni]);
             for r in &refs {
-                deps.extend(resolve_ref(cfg, &index, ref_module, r).map_err(|e| e.at(&loc))?);
+                deps.extend(
+                    resolve_ref(cfg, &index, ref_module, r)
+                        .map_err(|e| e.at(&loc).with_address(&addr))?,
+                );
             }
             for addr in &explicit {
                 let parts: Vec<&str> = addr.split('.').collect();
