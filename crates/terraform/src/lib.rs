@@ -61,9 +61,9 @@ pub use plan::{Action, Change, OutputChange, Plan, PlanOptions, Summary, plan};
 pub use render::{render_apply, render_outputs, render_plan, render_state};
 pub use state::{Instance, Source, StageInfo, State};
 pub use value::{Map as ValueMap, Value};
+pub use vars::{VarArg, VarOptions};
 
 /// An empty map of values (for [`VarOptions::supplied`]).
 pub fn value_map() -> ValueMap {
     ValueMap::new()
 }
-pub use vars::{VarArg, VarOptions};
