@@ -75,6 +75,10 @@ pub enum Command {
     ///
     /// Example: portico build github-status > out.zip
     Build(BuildArgs),
+    /// Plan, apply or destroy the Terraform in infrastructure/ (flags with one dash or two).
+    ///
+    /// Example: portico infra apply -auto-approve -var stage=test
+    Infra(InfraArgs),
     /// Run a command with the functions' ARNs in its environment.
     ///
     /// Example: portico exec -- env
@@ -175,6 +179,13 @@ pub struct DeleteArgs {
     /// Do not ask for confirmation.
     #[arg(short = 'f', long = "force")]
     pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct InfraArgs {
+    /// plan | apply | destroy | show | output | state list, then Terraform flags.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
 }
 
 #[derive(Args, Debug)]

@@ -5,6 +5,7 @@ mod apigw;
 mod cli;
 mod commands;
 mod context;
+mod effects;
 mod endpoint;
 mod output;
 mod server;

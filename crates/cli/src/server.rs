@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use portico_lambda::Engine;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -91,6 +92,10 @@ pub async fn serve(ctx: Context, port: u16) -> Result<()> {
         stopping.shutdown();
     };
     let service = router(app, &ctx).into_make_service_with_connect_info::<SocketAddr>();
+    // Small request/response exchanges: never let Nagle hold a write back.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let server = axum::serve(listener, service).with_graceful_shutdown(stop);
     let served = server.await;
     engine.shutdown();

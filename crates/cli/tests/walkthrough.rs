@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 /// How far the walkthrough runs: `lambda`, `infra` or `all`.
-const THROUGH: &str = "lambda";
+const THROUGH: &str = "all";
 
 #[test]
 fn seed_walkthrough() {

@@ -1,6 +1,7 @@
 //! One module per command; `run` dispatches.
 
 mod apex;
+mod infra;
 mod invoke;
 mod logs;
 
@@ -25,5 +26,6 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(a) => apex::delete(&ctx, a),
         Command::Build(a) => apex::build(&ctx, a),
         Command::Exec(a) => apex::exec(&ctx, a),
+        Command::Infra(a) => infra::infra(&ctx, a.args).await,
     }
 }

@@ -1,0 +1,195 @@
+//! Terraform's side effects on Portico's store, all inside one write
+//! transaction: an apply that fails anywhere leaves nothing behind.
+
+use portico_model::{FunctionConfig, FunctionRef, Scope, Statement};
+use portico_store::{CodeStore, Deployment, Stage, StoreError, Tx};
+use portico_terraform::{
+    DeploymentRecord, EffectError, Effects, FunctionInfo, FunctionSpec, StageRecord,
+};
+
+/// Effects over one store transaction.
+pub struct StoreEffects<'a, 'b> {
+    pub tx: &'a Tx<'b>,
+    pub code: CodeStore,
+    pub scope: Scope,
+}
+
+fn service(e: StoreError) -> EffectError {
+    EffectError::new("ServiceException", e.to_string())
+}
+
+fn name_of(name_or_arn: &str) -> String {
+    FunctionRef::parse(name_or_arn)
+        .map(|r| r.name)
+        .unwrap_or_else(|_| name_or_arn.to_string())
+}
+
+impl StoreEffects<'_, '_> {
+    fn not_found(&self, name: &str) -> EffectError {
+        EffectError::new(
+            "ResourceNotFoundException",
+            format!("Function not found: {}", self.scope.function_arn(name)),
+        )
+    }
+
+    fn info(&self, name: &str) -> Result<Option<FunctionInfo>, EffectError> {
+        let Some(rec) = self.tx.function(name).map_err(service)? else {
+            return Ok(None);
+        };
+        let version = rec
+            .versions
+            .last()
+            .map(u64::to_string)
+            .unwrap_or_else(|| portico_model::LATEST.to_string());
+        Ok(Some(FunctionInfo {
+            arn: self.scope.function_arn(name),
+            version,
+            last_modified: rec.latest.last_modified.clone(),
+            code_sha256: rec.latest.code_sha256.clone(),
+            code_size: rec.latest.code_size,
+        }))
+    }
+}
+
+impl Effects for StoreEffects<'_, '_> {
+    fn get_function(&mut self, name_or_arn: &str) -> Result<Option<FunctionInfo>, EffectError> {
+        self.info(&name_of(name_or_arn))
+    }
+
+    fn put_function(&mut self, f: &FunctionSpec) -> Result<FunctionInfo, EffectError> {
+        portico_model::validate_function_name(&f.name)
+            .map_err(|e| EffectError::new("ValidationException", e.to_string()))?;
+        let sha = self.code.put(&f.zip).map_err(service)?;
+        let mut cfg = FunctionConfig::new(&f.name, &f.runtime, &f.handler);
+        cfg.role = f.role.clone();
+        cfg.description = f.description.clone();
+        cfg.timeout_s = f.timeout as u32;
+        cfg.memory_mb = f.memory_size as u32;
+        cfg.environment = f.environment.clone();
+        self.tx
+            .put_latest(&cfg, &sha, f.zip.len() as u64)
+            .map_err(service)?;
+        if f.publish {
+            self.tx.publish_version(&f.name).map_err(service)?;
+        }
+        self.info(&f.name)?.ok_or_else(|| self.not_found(&f.name))
+    }
+
+    fn delete_function(&mut self, name: &str) -> Result<(), EffectError> {
+        match self.tx.delete_function(&name_of(name)) {
+            Ok(()) | Err(StoreError::FunctionNotFound(_)) => Ok(()),
+            Err(e) => Err(service(e)),
+        }
+    }
+
+    fn add_permission(
+        &mut self,
+        function: &str,
+        qualifier: Option<&str>,
+        st: &Statement,
+    ) -> Result<(), EffectError> {
+        let name = name_of(function);
+        if !self.tx.function_exists(&name).map_err(service)? {
+            return Err(self.not_found(&name));
+        }
+        if let Some(q) = qualifier {
+            self.tx.resolve(&name, Some(q)).map_err(|_| {
+                EffectError::new(
+                    "ResourceNotFoundException",
+                    format!(
+                        "Cannot find alias arn: {}",
+                        self.scope.qualified_arn(&name, Some(q))
+                    ),
+                )
+            })?;
+        }
+        match self.tx.add_statement(&name, qualifier, st) {
+            Ok(()) => Ok(()),
+            Err(e @ StoreError::StatementExists(_)) => {
+                Err(EffectError::new("ResourceConflictException", e.to_string()))
+            }
+            Err(e) => Err(service(e)),
+        }
+    }
+
+    fn remove_permission(
+        &mut self,
+        function: &str,
+        qualifier: Option<&str>,
+        sid: &str,
+    ) -> Result<(), EffectError> {
+        match self.tx.remove_statement(&name_of(function), qualifier, sid) {
+            // Already gone (the function was deleted, or by hand): nothing to do.
+            Ok(()) | Err(StoreError::StatementNotFound(_)) | Err(StoreError::NoPolicy) => Ok(()),
+            Err(e) => Err(service(e)),
+        }
+    }
+
+    fn put_alias(
+        &mut self,
+        function: &str,
+        name: &str,
+        version: &str,
+        description: &str,
+    ) -> Result<(), EffectError> {
+        let f = name_of(function);
+        self.tx
+            .set_alias(&f, name, version, Some(description))
+            .map_err(|e| match e {
+                StoreError::QualifierNotFound { .. } => EffectError::new(
+                    "ResourceNotFoundException",
+                    format!(
+                        "Function not found: {}",
+                        self.scope.qualified_arn(&f, Some(version))
+                    ),
+                ),
+                e => service(e),
+            })
+    }
+
+    fn delete_alias(&mut self, function: &str, name: &str) -> Result<(), EffectError> {
+        self.tx
+            .delete_alias(&name_of(function), name)
+            .map_err(service)
+    }
+
+    fn put_deployment(&mut self, d: &DeploymentRecord) -> Result<(), EffectError> {
+        self.tx
+            .put_deployment(&Deployment {
+                api_id: d.api_id.clone(),
+                deployment_id: d.deployment_id.clone(),
+                description: d.description.clone(),
+                created: d.created_date.clone(),
+                snapshot_json: d.snapshot.to_string(),
+            })
+            .map_err(service)
+    }
+
+    fn delete_deployment(&mut self, api_id: &str, deployment_id: &str) -> Result<(), EffectError> {
+        self.tx
+            .delete_deployment(api_id, deployment_id)
+            .map_err(|e| match e {
+                StoreError::Invalid(m) => EffectError::new(
+                    "BadRequestException",
+                    m.trim_start_matches("BadRequestException: ").to_string(),
+                ),
+                e => service(e),
+            })
+    }
+
+    fn put_stage(&mut self, s: &StageRecord) -> Result<(), EffectError> {
+        self.tx
+            .put_stage(&Stage {
+                api_id: s.api_id.clone(),
+                stage_name: s.stage_name.clone(),
+                deployment_id: s.deployment_id.clone(),
+                description: s.description.clone(),
+                variables: s.variables.clone(),
+            })
+            .map_err(service)
+    }
+
+    fn delete_stage(&mut self, api_id: &str, stage_name: &str) -> Result<(), EffectError> {
+        self.tx.delete_stage(api_id, stage_name).map_err(service)
+    }
+}
