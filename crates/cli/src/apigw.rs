@@ -98,11 +98,7 @@ impl LogSink for Logs {
                 LogKind::Execution => execution_log_group(&r.api_id, &r.stage),
                 LogKind::Access => access_log_group(&r.api_id, &r.stage),
             };
-            let message = match r.kind {
-                LogKind::Execution => format!("({}) {}", r.request_id, r.message),
-                LogKind::Access => r.message,
-            };
-            self.0.send(&group, "portico", r.epoch_ms, message);
+            self.0.send(&group, "portico", r.epoch_ms, r.message);
         }
     }
 }

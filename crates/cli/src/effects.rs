@@ -10,6 +10,9 @@ use portico_terraform::{
 /// Effects over one store transaction.
 pub struct StoreEffects<'a, 'b> {
     pub tx: &'a Tx<'b>,
+    /// The configuration directory relative to the project (`infrastructure`),
+    /// so that explanations name files as the user sees them.
+    pub config_dir: String,
     pub code: CodeStore,
     pub scope: Scope,
 }
@@ -160,7 +163,7 @@ impl Effects for StoreEffects<'_, '_> {
                 deployment_id: d.deployment_id.clone(),
                 description: d.description.clone(),
                 created: d.created_date.clone(),
-                snapshot_json: d.snapshot.to_string(),
+                snapshot_json: with_config_dir(d.snapshot.clone(), &self.config_dir).to_string(),
             })
             .map_err(service)
     }
@@ -191,5 +194,35 @@ impl Effects for StoreEffects<'_, '_> {
 
     fn delete_stage(&mut self, api_id: &str, stage_name: &str) -> Result<(), EffectError> {
         self.tx.delete_stage(api_id, stage_name).map_err(service)
+    }
+}
+
+/// Prefixes every `_source.file` of a snapshot with the configuration directory.
+fn with_config_dir(mut v: serde_json::Value, dir: &str) -> serde_json::Value {
+    fn walk(v: &mut serde_json::Value, dir: &str) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::String(f)) =
+                    m.get_mut("_source").and_then(|s| s.get_mut("file"))
+                {
+                    *f = format!("{dir}/{f}");
+                }
+                m.values_mut().for_each(|c| walk(c, dir));
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|c| walk(c, dir)),
+            _ => {}
+        }
+    }
+    walk(&mut v, dir);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn source_files_are_named_from_the_project() {
+        let v = serde_json::json!({"methods": [{"_source": {"file": "api.tf", "line": 3}}]});
+        let v = super::with_config_dir(v, "infrastructure");
+        assert_eq!(v["methods"][0]["_source"]["file"], "infrastructure/api.tf");
     }
 }

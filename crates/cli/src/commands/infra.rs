@@ -158,6 +158,7 @@ pub async fn infra(ctx: &Context, raw: Vec<String>) -> Result<ExitCode> {
     let tx = store.write()?;
     let mut effects = StoreEffects {
         tx: &tx,
+        config_dir: rel.clone(),
         code,
         scope: ctx.scope.clone(),
     };
