@@ -6,10 +6,12 @@
 use crate::mapping::MappingSource;
 use crate::responses::GatewayResponses;
 use crate::router::Router;
+use crate::schema::Models;
 use crate::selection::SelectionPattern;
 use crate::snapshot::{self, Snapshot, Source};
 use crate::template::{TemplateEngine, Templates, VtlEngine};
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a snapshot cannot be served; names the declaration at fault.
@@ -85,6 +87,28 @@ pub(crate) struct CompiledIntegration {
     pub source: Option<Source>,
 }
 
+/// The kinds of `aws_api_gateway_authorizer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuthorizerKind {
+    Token,
+    Request,
+    Cognito,
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledAuthorizer {
+    pub id: String,
+    pub name: String,
+    pub kind: AuthorizerKind,
+    pub uri: String,
+    /// `identity_source`, split on commas.
+    pub identity_sources: Vec<String>,
+    pub ttl: Duration,
+    pub credentials: String,
+    /// `identity_validation_expression`, anchored.
+    pub validation: Option<regex::Regex>,
+}
+
 #[derive(Debug)]
 pub(crate) struct CompiledMethod {
     pub http_method: String,
@@ -92,6 +116,13 @@ pub(crate) struct CompiledMethod {
     pub api_key_required: bool,
     /// `method.request.*` keys a validator enforces, sorted.
     pub required_parameters: Vec<String>,
+    /// Content type → model name, when a validator checks bodies.
+    pub body_models: Vec<(String, String)>,
+    pub authorizer: Option<Arc<CompiledAuthorizer>>,
+    pub authorization_scopes: Vec<String>,
+    /// `RESOURCE_PATH/METHOD` without the leading slash, as
+    /// `aws_api_gateway_method_settings.method_path` names it.
+    pub settings_path: String,
     pub integration: Option<CompiledIntegration>,
 }
 
@@ -121,6 +152,9 @@ pub struct CompiledApi {
     pub(crate) resources: Vec<CompiledResource>,
     pub(crate) router: Router,
     pub(crate) gateway_responses: GatewayResponses,
+    /// `HEADER` or `AUTHORIZER`.
+    pub(crate) api_key_source: String,
+    pub(crate) models: Models,
 }
 
 fn invalid(what: String, source: &Option<Source>) -> CompileError {
@@ -168,11 +202,36 @@ impl CompiledApi {
             .map(|r| (r.id.as_str(), r.parent_id.as_str(), r.path_part.as_str()))
             .collect();
         let router = Router::build(&triples);
+        let authorizers = s
+            .authorizers
+            .iter()
+            .map(|a| compile_authorizer(a).map(Arc::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        let models = Models::parse(
+            s.models
+                .iter()
+                .map(|m| (m.name.as_str(), m.schema.as_str())),
+        )
+        .map_err(|e| invalid(e, &None))?;
         let mut resources = Vec::with_capacity(s.resources.len());
         for r in &s.resources {
             let mut methods = Vec::new();
             for m in s.methods.iter().filter(|m| m.resource_id == r.id) {
-                methods.push(compile_method(&s, m, engine)?);
+                let mut cm = compile_method(&s, m, engine)?;
+                cm.authorizer = authorizers
+                    .iter()
+                    .find(|a| a.id == m.authorizer_id && !m.authorizer_id.is_empty())
+                    .cloned();
+                cm.settings_path = format!("{}/{}", r.path.trim_start_matches('/'), m.http_method);
+                for (_, model) in &cm.body_models {
+                    if !models.contains(model) && model != "Empty" && model != "Error" {
+                        return Err(invalid(
+                            format!("request model `{model}` is not a model of the API"),
+                            &m.source,
+                        ));
+                    }
+                }
+                methods.push(cm);
             }
             resources.push(CompiledResource {
                 id: r.id.clone(),
@@ -188,6 +247,8 @@ impl CompiledApi {
             resources,
             router,
             gateway_responses,
+            api_key_source: s.rest_api.api_key_source.clone(),
+            models,
         })
     }
 
@@ -222,6 +283,18 @@ fn compile_method(
         Vec::new()
     };
     required_parameters.sort();
+    let validates_body = s
+        .request_validators
+        .iter()
+        .any(|v| v.id == m.request_validator_id && !v.id.is_empty() && v.validate_request_body);
+    let body_models = if validates_body {
+        m.request_models
+            .iter()
+            .filter_map(|(ct, v)| v.as_str().map(|n| (ct.to_ascii_lowercase(), n.to_string())))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let integration = match s
         .integrations
         .iter()
@@ -235,7 +308,57 @@ fn compile_method(
         authorization: m.authorization.clone(),
         api_key_required: m.api_key_required,
         required_parameters,
+        body_models,
+        authorizer: None,
+        authorization_scopes: m.authorization_scopes.clone(),
+        settings_path: String::new(),
         integration,
+    })
+}
+
+fn compile_authorizer(a: &snapshot::Authorizer) -> Result<CompiledAuthorizer, CompileError> {
+    let kind = match a.kind.as_str() {
+        "" | "TOKEN" => AuthorizerKind::Token,
+        "REQUEST" => AuthorizerKind::Request,
+        "COGNITO_USER_POOLS" => AuthorizerKind::Cognito,
+        other => {
+            return Err(invalid(
+                format!("authorizer type `{other}` is not TOKEN, REQUEST or COGNITO_USER_POOLS"),
+                &a.source,
+            ));
+        }
+    };
+    let ttl = match &a.authorizer_result_ttl_in_seconds {
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(300),
+        Some(Value::String(t)) => t.parse().unwrap_or(300),
+        _ => 300,
+    };
+    let validation = if a.identity_validation_expression.is_empty() {
+        None
+    } else {
+        Some(
+            regex::Regex::new(&format!("^(?:{})$", a.identity_validation_expression))
+                .map_err(|e| invalid(format!("identity_validation_expression: {e}"), &a.source))?,
+        )
+    };
+    let sources = if a.identity_source.is_empty() && kind != AuthorizerKind::Request {
+        vec!["method.request.header.Authorization".to_string()]
+    } else {
+        a.identity_source
+            .split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    };
+    Ok(CompiledAuthorizer {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        kind,
+        uri: a.authorizer_uri.clone(),
+        identity_sources: sources,
+        ttl: Duration::from_secs(ttl.min(3600)),
+        credentials: a.authorizer_credentials.clone(),
+        validation,
     })
 }
 

@@ -24,6 +24,8 @@ pub struct StageView {
     /// Stage variables.
     pub variables: Vec<(String, String)>,
     pub api: Arc<CompiledApi>,
+    /// The stage's method settings (throttling, logging).
+    pub settings: crate::settings::StageSettings,
 }
 
 /// Per-request identifiers and times.
@@ -86,6 +88,9 @@ pub(crate) struct ParsedRequest {
     pub protocol: String,
     /// `Host` without its port.
     pub domain: String,
+    /// The whole request path and raw query, as signed by SigV4 clients.
+    pub uri_path: String,
+    pub raw_query: String,
 }
 
 impl ParsedRequest {
@@ -153,6 +158,9 @@ pub(crate) struct GatewayError {
     pub status: Option<u16>,
     /// Message instead of the type's default.
     pub message: Option<String>,
+    /// The default body's member name: `message`, or `Message` for the
+    /// authorizer's deny answers (AWS-recorded capital M).
+    pub message_key: &'static str,
 }
 
 impl GatewayError {
@@ -161,13 +169,19 @@ impl GatewayError {
             kind,
             status: None,
             message: None,
+            message_key: "message",
+        }
+    }
+    pub(crate) fn with_message(kind: GatewayResponseType, message: String) -> GatewayError {
+        GatewayError {
+            message: Some(message),
+            ..GatewayError::new(kind)
         }
     }
     pub(crate) fn status(kind: GatewayResponseType, status: u16) -> GatewayError {
         GatewayError {
-            kind,
             status: Some(status),
-            message: None,
+            ..GatewayError::new(kind)
         }
     }
 }
@@ -186,6 +200,13 @@ pub(crate) struct RequestContext<'a> {
     pub integration_request: Option<IntegrationRequest>,
     pub endpoint: Option<Endpoint>,
     pub response: Option<MethodOut>,
+    /// `$context.authorizer`: principalId and the authorizer's context
+    /// (or `claims` for Cognito), once an authorizer allowed the request.
+    pub authorizer: Option<Map<String, Value>>,
+    /// `$context.identity` members a SigV4 signature filled in.
+    pub identity: Map<String, Value>,
+    /// `usageIdentifierKey` from a Lambda authorizer (api_key_source AUTHORIZER).
+    pub usage_key: Option<String>,
     pub log: ExecLog,
 }
 
@@ -209,6 +230,9 @@ impl<'a> RequestContext<'a> {
             integration_request: None,
             endpoint: None,
             response: None,
+            authorizer: None,
+            identity: Map::new(),
+            usage_key: None,
             log: ExecLog::default(),
         }
     }
@@ -273,6 +297,14 @@ impl<'a> RequestContext<'a> {
             "resourcePath": resource.map(|x| x.path.as_str()).unwrap_or_default(),
             "stage": self.stage.stage,
         });
+        if let Some(obj) = c.as_object_mut() {
+            if let Some(a) = &self.authorizer {
+                obj.insert("authorizer".into(), Value::Object(a.clone()));
+            }
+            if let Some(Value::Object(id)) = obj.get_mut("identity") {
+                id.extend(self.identity.clone());
+            }
+        }
         if let (Some((e, message)), Some(obj)) = (error, c.as_object_mut()) {
             let mut err = Map::new();
             err.insert("message".into(), Value::String(message.to_string()));

@@ -2,12 +2,15 @@
 //! one response, with its execution and access log lines handed to the
 //! caller's sink at the end (never awaited).
 
+use crate::auth::lambda::AuthorizerAnswer;
 use crate::compile::IntegrationKind;
 use crate::context::{GatewayError, RequestContext, StageView};
 use crate::lambda::LambdaBackend;
+use crate::limits::{AuthorizerCache, Limits};
 use crate::log::{LogKind, LogRecord, LogSink};
 use crate::phases::{self, integration::Backends, response_headers};
 use crate::responses::GatewayResponseType;
+use crate::usage::{NoUsage, UsageBackend};
 use bytes::Bytes;
 use portico_model::Scope;
 use std::net::IpAddr;
@@ -17,9 +20,17 @@ use std::sync::Arc;
 pub struct Gateway {
     lambda: Arc<dyn LambdaBackend>,
     logs: Arc<dyn LogSink>,
+    usage: Arc<dyn UsageBackend>,
     http: reqwest::Client,
     scope: Scope,
+    limits: Limits,
+    auth_cache: AuthorizerCache<Arc<AuthorizerAnswer>>,
+    credentials: Vec<(String, String)>,
 }
+
+/// The credentials `AWS_IAM` methods accept unless configured otherwise
+/// (the access key and secret AWS's local tools conventionally use).
+pub const DEFAULT_CREDENTIALS: (&str, &str) = ("test", "test");
 
 impl Gateway {
     /// A gateway that invokes functions through `lambda`, writes logs to
@@ -28,9 +39,29 @@ impl Gateway {
         Gateway {
             lambda,
             logs,
+            usage: Arc::new(NoUsage),
             http: reqwest::Client::new(),
             scope,
+            limits: Limits::default(),
+            auth_cache: AuthorizerCache::default(),
+            credentials: vec![(
+                DEFAULT_CREDENTIALS.0.to_string(),
+                DEFAULT_CREDENTIALS.1.to_string(),
+            )],
         }
+    }
+
+    /// Reads API keys and usage plans from `usage` (default: no keys).
+    pub fn with_usage(mut self, usage: Arc<dyn UsageBackend>) -> Gateway {
+        self.usage = usage;
+        self
+    }
+
+    /// The (access key id, secret) pairs `AWS_IAM` signatures are verified
+    /// against (default [`DEFAULT_CREDENTIALS`]).
+    pub fn with_credentials(mut self, credentials: Vec<(String, String)>) -> Gateway {
+        self.credentials = credentials;
+        self
     }
 
     /// Serves `req` on `stage`. `path_after_stage` is the resource path
@@ -56,6 +87,10 @@ impl Gateway {
         let backends = Backends {
             lambda: self.lambda.as_ref(),
             http: &self.http,
+            usage: self.usage.as_ref(),
+            limits: &self.limits,
+            auth_cache: &self.auth_cache,
+            credentials: &self.credentials,
         };
         let outcome = phases::run_chain(&mut ctx, &backends).await;
         let response = match (outcome, ctx.response.take()) {
@@ -102,10 +137,16 @@ impl Gateway {
             e.kind.name(),
             rendered.status
         ));
+        let mut body = rendered.body;
+        if e.message_key != "message"
+            && body == crate::responses::default_body(rendered.status, &message)
+        {
+            body = body.replacen("\"message\"", &format!("\"{}\"", e.message_key), 1);
+        }
         let out = crate::context::MethodOut {
             status: rendered.status,
             headers: rendered.headers,
-            body: Bytes::from(rendered.body),
+            body: Bytes::from(body),
         };
         response_headers::finish(ctx, out, false)
     }
@@ -125,10 +166,16 @@ impl Gateway {
             kind,
             message,
         };
+        let settings = ctx
+            .method()
+            .and_then(|m| ctx.stage.settings.for_method(&m.settings_path))
+            .map(|(_, s)| s);
+        let failed = resp.status().as_u16() >= 400;
         let mut batch: Vec<LogRecord> = ctx
             .log
             .lines
             .iter()
+            .filter(|l| crate::log::keep(l, settings, failed))
             .map(|l| record(LogKind::Execution, format!("({}) {l}", ctx.ids.request_id)))
             .collect();
         batch.push(record(

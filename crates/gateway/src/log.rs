@@ -84,9 +84,55 @@ impl ExecLog {
     }
 }
 
+/// Execution-log lines that carry request or response bodies: written
+/// only with `data_trace_enabled` once a stage sets a logging level.
+const DATA_TRACE: [&str; 4] = [
+    "Method request body before transformations",
+    "Endpoint request body after transformations",
+    "Endpoint response body before transformations",
+    "Method response body after transformations",
+];
+
+/// Whether `line` goes to the execution log under the method's settings.
+/// No settings (or no `logging_level`): everything, Portico's default.
+/// `OFF`: nothing. `ERROR`: the lines of requests that failed (status
+/// 400 or more). `INFO`: every line. With a level set, body lines need
+/// `data_trace_enabled`.
+pub(crate) fn keep(
+    line: &str,
+    settings: Option<&crate::settings::MethodSettings>,
+    failed: bool,
+) -> bool {
+    let Some(s) = settings.filter(|s| !s.logging_level.is_empty()) else {
+        return true;
+    };
+    let level_ok = match s.logging_level.as_str() {
+        "OFF" => false,
+        "ERROR" => failed,
+        _ => true,
+    };
+    level_ok && (s.data_trace_enabled || !DATA_TRACE.iter().any(|p| line.starts_with(p)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logging_levels() {
+        let s = |level: &str, trace: bool| crate::settings::MethodSettings {
+            logging_level: level.into(),
+            data_trace_enabled: trace,
+            ..Default::default()
+        };
+        let body = "Endpoint response body before transformations: {}";
+        assert!(keep(body, None, false));
+        assert!(!keep("x", Some(&s("OFF", true)), true));
+        assert!(!keep("x", Some(&s("ERROR", false)), false));
+        assert!(keep("x", Some(&s("ERROR", false)), true));
+        assert!(!keep(body, Some(&s("INFO", false)), false));
+        assert!(keep(body, Some(&s("INFO", true)), false));
+    }
 
     #[test]
     fn full_channel_drops_instead_of_blocking() {

@@ -48,6 +48,10 @@ pub(crate) struct Snapshot {
     pub gateway_responses: Vec<GatewayResponse>,
     #[serde(default, deserialize_with = "list")]
     pub request_validators: Vec<RequestValidator>,
+    #[serde(default, deserialize_with = "list")]
+    pub models: Vec<Model>,
+    #[serde(default, deserialize_with = "list")]
+    pub authorizers: Vec<Authorizer>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +60,9 @@ pub(crate) struct RestApi {
     pub id: String,
     #[serde(default, deserialize_with = "string_list")]
     pub binary_media_types: Vec<String>,
+    /// `HEADER` (default) or `AUTHORIZER`.
+    #[serde(default, deserialize_with = "string")]
+    pub api_key_source: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,6 +91,14 @@ pub(crate) struct Method {
     pub request_parameters: Vec<(String, Value)>,
     #[serde(default, deserialize_with = "string")]
     pub request_validator_id: String,
+    #[serde(default, deserialize_with = "string")]
+    pub authorizer_id: String,
+    #[serde(default, deserialize_with = "map")]
+    pub request_models: Vec<(String, Value)>,
+    #[serde(default, deserialize_with = "string_list")]
+    pub authorization_scopes: Vec<String>,
+    #[serde(default, rename = "_source")]
+    pub source: Option<Source>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -106,6 +121,8 @@ pub(crate) struct Integration {
     pub passthrough_behavior: String,
     #[serde(default, deserialize_with = "string")]
     pub credentials: String,
+    #[serde(default, deserialize_with = "string")]
+    pub content_handling: String,
     #[serde(default)]
     pub timeout_milliseconds: Option<Value>,
     #[serde(default, rename = "_source")]
@@ -126,6 +143,8 @@ pub(crate) struct IntegrationResponse {
     pub response_templates: Vec<(String, Value)>,
     #[serde(default, deserialize_with = "map")]
     pub response_parameters: Vec<(String, Value)>,
+    #[serde(default, deserialize_with = "string")]
+    pub content_handling: String,
     #[serde(default, rename = "_source")]
     pub source: Option<Source>,
 }
@@ -148,6 +167,40 @@ pub(crate) struct RequestValidator {
     pub id: String,
     #[serde(default, deserialize_with = "boolean")]
     pub validate_request_parameters: bool,
+    #[serde(default, deserialize_with = "boolean")]
+    pub validate_request_body: bool,
+}
+
+/// `aws_api_gateway_model`: a JSON Schema (draft 4) as a string.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Model {
+    #[serde(default, deserialize_with = "string")]
+    pub name: String,
+    #[serde(default, deserialize_with = "string")]
+    pub schema: String,
+}
+
+/// `aws_api_gateway_authorizer`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Authorizer {
+    #[serde(default, deserialize_with = "string")]
+    pub id: String,
+    #[serde(default, deserialize_with = "string")]
+    pub name: String,
+    #[serde(default, rename = "type", deserialize_with = "string")]
+    pub kind: String,
+    #[serde(default, deserialize_with = "string")]
+    pub authorizer_uri: String,
+    #[serde(default, deserialize_with = "string")]
+    pub identity_source: String,
+    #[serde(default)]
+    pub authorizer_result_ttl_in_seconds: Option<Value>,
+    #[serde(default, deserialize_with = "string")]
+    pub authorizer_credentials: String,
+    #[serde(default, deserialize_with = "string")]
+    pub identity_validation_expression: String,
+    #[serde(default, rename = "_source")]
+    pub source: Option<Source>,
 }
 
 /// `null` or absent reads as `""`; numbers and booleans as their text.

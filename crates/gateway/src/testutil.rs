@@ -15,6 +15,7 @@ pub(crate) fn stage_for(snapshot: Value) -> StageView {
         deployment_id: "dep1".into(),
         variables: vec![("fn".into(), "f1".into())],
         api: Arc::new(api),
+        settings: Default::default(),
     }
 }
 

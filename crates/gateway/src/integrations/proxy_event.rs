@@ -158,6 +158,24 @@ pub(crate) fn build(
         "body": body,
         "isBase64Encoded": is_b64,
     });
+    let mut event = event;
+    if let Some(rc) = event
+        .get_mut("requestContext")
+        .and_then(Value::as_object_mut)
+    {
+        if let Some(a) = &ctx.authorizer {
+            // A Lambda authorizer's principalId and context (or Cognito's
+            // claims), as `requestContext.authorizer`.
+            let mut a = a.clone();
+            if !a.contains_key("claims") {
+                a.insert("integrationLatency".into(), json!(0));
+            }
+            rc.insert("authorizer".into(), Value::Object(a));
+        }
+        if let Some(Value::Object(id)) = rc.get_mut("identity") {
+            id.extend(ctx.identity.clone());
+        }
+    }
     Bytes::from(event.to_string())
 }
 

@@ -1,18 +1,24 @@
-//! Authorize: the method's `authorization` and `api_key_required`.
-//! API keys and usage plans are not part of a deployment snapshot, so a key
-//! is checked for presence only; `AWS_IAM` requires a signed request but
-//! the signature is not verified; Lambda and Cognito authorizers are not
-//! emulated and answer 500 with a log line saying so.
+//! Authorize: the method's `authorization`. `AWS_IAM` verifies the SigV4
+//! signature against Portico's credentials; `CUSTOM` runs the Lambda
+//! authorizer (TOKEN or REQUEST); `COGNITO_USER_POOLS` decodes the JWT
+//! (claims only, no signature check against a user pool).
 
+use crate::auth::{cognito, lambda, sigv4};
+use crate::compile::AuthorizerKind;
 use crate::context::{GatewayError, RequestContext};
+use crate::phases::integration::Backends;
 use crate::responses::GatewayResponseType;
+use serde_json::{Map, Value, json};
 
-pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
+pub(crate) async fn run(
+    ctx: &mut RequestContext<'_>,
+    b: &Backends<'_>,
+) -> Result<(), GatewayError> {
     let (Some(method), Some(req)) = (ctx.method(), ctx.request.as_ref()) else {
         return Err(GatewayError::new(GatewayResponseType::Default5xx));
     };
     match method.authorization.as_str() {
-        "" | "NONE" => {}
+        "" | "NONE" => Ok(()),
         "AWS_IAM" => {
             if req.header("authorization").is_none() {
                 ctx.log
@@ -21,76 +27,78 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
                     GatewayResponseType::MissingAuthenticationToken,
                 ));
             }
-            ctx.log.explain(
-                "AWS_IAM: the request is signed; Portico does not verify SigV4 signatures",
-            );
+            match sigv4::verify(req, b.credentials, time::OffsetDateTime::now_utc()) {
+                Ok(caller) => {
+                    let account = ctx.scope.account.clone();
+                    ctx.identity = identity(&caller.access_key, &account);
+                    Ok(())
+                }
+                Err(r) => {
+                    ctx.log
+                        .line(format!("IAM authorization failed: {}", r.message));
+                    ctx.log.explain(r.explain);
+                    Err(GatewayError::with_message(
+                        GatewayResponseType::InvalidSignature,
+                        r.message,
+                    ))
+                }
+            }
         }
-        other => {
-            ctx.log
-                .line("Execution failed due to configuration error: Authorizer error");
-            ctx.log.explain(format!("authorization type {other} (a Lambda or Cognito authorizer) is not emulated by Portico"));
-            return Err(GatewayError::new(
-                GatewayResponseType::AuthorizerConfigurationError,
-            ));
+        kind => {
+            let Some(a) = method.authorizer.as_ref() else {
+                ctx.log
+                    .line("Execution failed due to configuration error: Authorizer error");
+                ctx.log.explain(format!(
+                    "the method's authorization is {kind} but its authorizer_id names no authorizer of this deployment"
+                ));
+                return Err(GatewayError::new(
+                    GatewayResponseType::AuthorizerConfigurationError,
+                ));
+            };
+            if a.kind == AuthorizerKind::Cognito {
+                let token = a
+                    .identity_sources
+                    .first()
+                    .and_then(|s| s.strip_prefix("method.request.header."))
+                    .and_then(|h| req.header(h))
+                    .unwrap_or_default()
+                    .to_string();
+                if token.is_empty() {
+                    ctx.log.line("Unauthorized request: the token is missing");
+                    return Err(GatewayError::new(GatewayResponseType::Unauthorized));
+                }
+                let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                return match cognito::claims(&token, now, &method.authorization_scopes) {
+                    Ok(claims) => {
+                        let mut m = Map::new();
+                        m.insert("claims".into(), Value::Object(claims));
+                        ctx.authorizer = Some(m);
+                        Ok(())
+                    }
+                    Err(why) => {
+                        ctx.log.line("Unauthorized request");
+                        ctx.log.explain(why);
+                        Err(GatewayError::new(GatewayResponseType::Unauthorized))
+                    }
+                };
+            }
+            lambda::run(ctx, a, b).await
         }
     }
-    if method.api_key_required && req.header("x-api-key").is_none_or(str::is_empty) {
-        ctx.log.line(
-            "API Key not authorized because method requires API Key and no API Key was provided",
-        );
-        return Err(GatewayError::new(GatewayResponseType::InvalidApiKey));
-    }
-    Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::phases::{parse, route};
-    use crate::testutil::{stage_for, with_ctx};
-    use bytes::Bytes;
-    use serde_json::json;
-
-    fn api(auth: &str, key: bool) -> serde_json::Value {
-        json!({
-            "rest_api": {"id": "abc"},
-            "resources": [{"id":"r","parent_id":"","path_part":"","path":"/"}],
-            "methods": [{"resource_id":"r","http_method":"GET","authorization":auth,"api_key_required":key}],
-        })
-    }
-
-    fn outcome(auth: &str, key: bool, headers: &[(&str, &str)]) -> Result<(), GatewayResponseType> {
-        let stage = stage_for(api(auth, key));
-        let mut b = http::Request::get("/");
-        for (k, v) in headers {
-            b = b.header(*k, *v);
-        }
-        with_ctx(&stage, b.body(Bytes::new()).unwrap(), "/", |ctx| {
-            parse::run(ctx).unwrap();
-            route::run(ctx).unwrap();
-            run(ctx).map_err(|e| e.kind)
-        })
-    }
-
-    #[test]
-    fn checks() {
-        assert_eq!(outcome("NONE", false, &[]), Ok(()));
-        assert_eq!(
-            outcome("NONE", true, &[]),
-            Err(GatewayResponseType::InvalidApiKey)
-        );
-        assert_eq!(outcome("NONE", true, &[("x-api-key", "k")]), Ok(()));
-        assert_eq!(
-            outcome("AWS_IAM", false, &[]),
-            Err(GatewayResponseType::MissingAuthenticationToken)
-        );
-        assert_eq!(
-            outcome("AWS_IAM", false, &[("authorization", "AWS4-HMAC-SHA256 x")]),
-            Ok(())
-        );
-        assert_eq!(
-            outcome("CUSTOM", false, &[]),
-            Err(GatewayResponseType::AuthorizerConfigurationError)
-        );
+/// `$context.identity` for a verified local caller. Portico's credentials
+/// stand for the account's root user.
+fn identity(access_key: &str, account: &str) -> Map<String, Value> {
+    let v = json!({
+        "accessKey": access_key,
+        "accountId": account,
+        "caller": account,
+        "user": account,
+        "userArn": format!("arn:aws:iam::{account}:root"),
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
     }
 }

@@ -14,6 +14,12 @@ use std::time::Instant;
 pub(crate) struct Backends<'a> {
     pub lambda: &'a dyn LambdaBackend,
     pub http: &'a reqwest::Client,
+    pub usage: &'a dyn crate::usage::UsageBackend,
+    pub limits: &'a crate::limits::Limits,
+    pub auth_cache:
+        &'a crate::limits::AuthorizerCache<std::sync::Arc<crate::auth::lambda::AuthorizerAnswer>>,
+    /// (access key id, secret) pairs SigV4 signatures are checked against.
+    pub credentials: &'a [(String, String)],
 }
 
 pub(crate) async fn run(

@@ -4,6 +4,7 @@
 //! with the gateway response the client gets. The response headers are
 //! added last, for successes and failures alike.
 
+pub(crate) mod api_key;
 pub(crate) mod authorize;
 pub(crate) mod integration;
 pub(crate) mod integration_request;
@@ -13,6 +14,7 @@ pub(crate) mod method_response;
 pub(crate) mod parse;
 pub(crate) mod response_headers;
 pub(crate) mod route;
+pub(crate) mod throttle;
 
 use crate::context::{GatewayError, RequestContext};
 use integration::Backends;
@@ -22,7 +24,9 @@ use integration::Backends;
 pub(crate) enum Phase {
     Parse,
     Route,
+    Throttle,
     Authorize,
+    ApiKey,
     MethodRequest,
     IntegrationRequest,
     Integration,
@@ -31,10 +35,12 @@ pub(crate) enum Phase {
 }
 
 /// The chain, in order.
-pub(crate) const CHAIN: [Phase; 8] = [
+pub(crate) const CHAIN: [Phase; 10] = [
     Phase::Parse,
     Phase::Route,
+    Phase::Throttle,
     Phase::Authorize,
+    Phase::ApiKey,
     Phase::MethodRequest,
     Phase::IntegrationRequest,
     Phase::Integration,
@@ -51,7 +57,9 @@ impl Phase {
         match self {
             Phase::Parse => parse::run(ctx),
             Phase::Route => route::run(ctx),
-            Phase::Authorize => authorize::run(ctx),
+            Phase::Throttle => throttle::run(ctx, backends),
+            Phase::Authorize => authorize::run(ctx, backends).await,
+            Phase::ApiKey => api_key::run(ctx, backends),
             Phase::MethodRequest => method_request::run(ctx),
             Phase::IntegrationRequest => integration_request::run(ctx),
             Phase::Integration => integration::run(ctx, backends).await,

@@ -67,6 +67,8 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
         source_ip: ctx.client_ip.to_string(),
         protocol: format!("{:?}", parts.version),
         domain,
+        uri_path: parts.uri.path().to_string(),
+        raw_query: parts.uri.query().unwrap_or_default().to_string(),
     });
     Ok(())
 }

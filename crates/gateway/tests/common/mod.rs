@@ -105,6 +105,7 @@ pub fn stage(snapshot: &serde_json::Value, variables: &[(&str, &str)]) -> StageV
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         api: Arc::new(api),
+        settings: Default::default(),
     }
 }
 
