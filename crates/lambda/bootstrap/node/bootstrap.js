@@ -12,9 +12,10 @@
  * Event-loop design (the part everything else depends on):
  *   A callback handler's success is posted from a `beforeExit` listener, which
  *   Node only fires once nothing keeps the event loop alive. So while a handler
- *   runs, none of our own sockets may hold a reference on the loop. Our HTTP
- *   agent keeps one keep-alive connection; its socket is `ref()`'d only while a
- *   request of ours is in flight and `unref()`'d as soon as the response ends.
+ *   runs, none of our own sockets may hold a reference on the loop. Our
+ *   Runtime API client keeps one keep-alive connection; its socket is `ref()`'d
+ *   only while a request of ours is in flight and `unref()`'d as soon as the
+ *   response is complete.
  *   The `/next` long-poll is only ever in flight *between* invocations (it is
  *   issued via setImmediate after a completion has been posted, like the real
  *   runtime's scheduleIteration), so it keeps the idle process alive while it
@@ -24,7 +25,7 @@
 'use strict';
 
 const fs = require('fs');
-const http = require('http');
+const net = require('net');
 const path = require('path');
 const url = require('url');
 const util = require('util');
@@ -241,45 +242,407 @@ function logError(label, err) {
 }
 
 // ---------------------------------------------------------------------------
-// Runtime API client
+// Runtime API client: HTTP/1.1 by hand over one persistent socket
+//
+// Node's `http` module costs several times more CPU per exchange than the
+// exchange itself, and every invoke makes two (its /response and the next
+// /next), so like AWS's native client we speak the protocol directly: a
+// request is one write, a response is parsed straight out of one reusable
+// read buffer. Exchanges run one at a time, in order, on a single keep-alive
+// connection (as with the `maxSockets: 1` agent this replaces: a post issued
+// while /next is pending waits for it).
 
 const RUNTIME_API = process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
 const apiHost = RUNTIME_API.slice(0, RUNTIME_API.lastIndexOf(':')).replace(/^\[|\]$/g, '');
 const apiPort = parseInt(RUNTIME_API.slice(RUNTIME_API.lastIndexOf(':') + 1), 10);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
+const REQUEST_TAIL = ` HTTP/1.1\r\nHost: ${RUNTIME_API}\r\n`;
+const NEXT_REQUEST = Buffer.from(`GET /2018-06-01/runtime/invocation/next${REQUEST_TAIL}\r\n`, 'latin1');
+const MAX_HEAD = 80 * 1024;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+// Node's http keeps the first of these when repeated; other repeats are joined.
+const FIRST_WINS = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host',
+  'if-modified-since', 'if-unmodified-since', 'last-modified', 'location', 'max-forwards',
+  'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
+]);
 
-// One HTTP exchange. The socket holds the event loop only while the exchange is
-// in flight (see the design note at the top of the file).
-function exchange(method, apiPath, headers, body, retried) {
-  return new Promise((resolve, reject) => {
-    const fail = (e) => {
-      // The server may close an idle keep-alive connection just as we reuse
-      // it. Retry once on a fresh connection; should the first attempt have
-      // arrived after all, the API rejects the repeat with 400, which is
-      // harmless.
-      if (!retried && req.reusedSocket && e && e.code === 'ECONNRESET') {
-        exchange(method, apiPath, headers, body, true).then(resolve, reject);
-      } else {
-        reject(e);
+function parseError(reason) {
+  const e = new Error(`Parse Error: ${reason}`);
+  e.code = 'HPE_INVALID_RESPONSE';
+  return e;
+}
+
+function hangUp() {
+  const e = new Error('socket hang up');
+  e.code = 'ECONNRESET';
+  return e;
+}
+
+function isOws(c) {
+  return c === 32 || c === 9;
+}
+
+// s[from, to) without surrounding SP/HTAB (String#trim would eat NBSP too).
+function trimmed(s, from, to) {
+  let a = from;
+  let b = to;
+  while (a < b && isOws(s.charCodeAt(a))) a++;
+  while (b > a && isOws(s.charCodeAt(b - 1))) b--;
+  return s.slice(a, b);
+}
+
+// Index just past the blank line ending the head (CRLF or bare LF), or -1.
+function headEnd(buf) {
+  let i = buf.indexOf(10);
+  while (i !== -1 && i < MAX_HEAD) {
+    if (buf[i + 1] === 10) return i + 2;
+    if (buf[i + 1] === 13 && buf[i + 2] === 10) return i + 3;
+    i = buf.indexOf(10, i + 1);
+  }
+  if (buf.length > MAX_HEAD) throw parseError('Header overflow');
+  return -1;
+}
+
+function isDigit(c) {
+  return c >= 48 && c <= 57;
+}
+
+// "HTTP/1.x NNN[ reason]" -> status; minor version goes to parser.http10.
+function parseStatusLine(line, parser) {
+  const c7 = line.charCodeAt(7);
+  if (
+    !line.startsWith('HTTP/1.') || (c7 !== 48 && c7 !== 49) || line.charCodeAt(8) !== 32 ||
+    !isDigit(line.charCodeAt(9)) || !isDigit(line.charCodeAt(10)) || !isDigit(line.charCodeAt(11)) ||
+    (line.length > 12 && line.charCodeAt(12) !== 32)
+  ) {
+    throw parseError('Expected HTTP/');
+  }
+  parser.http10 = c7 === 48;
+  return Number(line.slice(9, 12));
+}
+
+const BODY_NONE = 0;
+const BODY_LENGTH = 1;
+const BODY_CHUNKED = 2;
+const BODY_UNTIL_CLOSE = 3;
+const CHUNK_SIZE = 0;
+const CHUNK_DATA = 1;
+const CHUNK_DATA_END = 2;
+const CHUNK_TRAILER = 3;
+const NO_BYTES = Buffer.alloc(0);
+
+// One response, fed the socket's reads in order. The bytes passed to `feed`
+// live in the shared read buffer and are only valid during the call, so what
+// is kept is copied (or decoded). `feed` returns true once the response is
+// complete; bytes past its end mean the connection is out of step and is not
+// reused. Malformed input throws, and then counts as a transport failure.
+class ResponseParser {
+  constructor() {
+    this.pending = null; // head bytes of earlier reads
+    this.inHead = true;
+    this.http10 = false;
+    this.status = 0;
+    this.headers = null;
+    this.keepAlive = true;
+    this.mode = BODY_NONE;
+    this.remaining = 0; // bytes still due (BODY_LENGTH, CHUNK_DATA)
+    this.body = ''; // utf8 text, once complete
+    this.bodyBuf = null; // a Content-Length body arriving over several reads
+    this.filled = 0;
+    this.pieces = null; // chunked / close-delimited parts
+    this.chunkPhase = CHUNK_SIZE;
+    this.line = '';
+  }
+
+  feed(chunk) {
+    let data = chunk;
+    let pos = 0;
+    while (this.inHead) {
+      if (this.pending !== null) {
+        data = Buffer.concat([this.pending, data]);
+        this.pending = null;
       }
-    };
-    const req = http.request(
-      { host: apiHost, port: apiPort, method, path: '/2018-06-01' + apiPath, headers, agent },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          if (res.socket) res.socket.unref();
-          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('socket', (s) => s.ref());
-    req.on('error', fail);
-    req.end(body);
+      const end = headEnd(data);
+      if (end === -1) {
+        this.pending = Buffer.from(data);
+        return false;
+      }
+      this.parseHead(data.toString('latin1', 0, end));
+      if (this.status < 200) {
+        // An interim response (100 Continue...): the real one follows.
+        this.inHead = true;
+        data = data.subarray(end);
+        if (data.length === 0) return false;
+        continue;
+      }
+      pos = end;
+    }
+    switch (this.mode) {
+      case BODY_LENGTH:
+        return this.feedLength(data, pos);
+      case BODY_CHUNKED:
+        return this.feedChunked(data, pos);
+      case BODY_UNTIL_CLOSE:
+        if (pos < data.length) this.pieces.push(Buffer.from(data.subarray(pos)));
+        return false;
+      default:
+        return this.finish(data, pos);
+    }
+  }
+
+  parseHead(head) {
+    let nl = head.indexOf('\n');
+    const status = parseStatusLine(head.slice(0, head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl), this);
+    if (status === 101) throw parseError('Unexpected protocol switch');
+    const headers = Object.create(null);
+    let contentLength = -1;
+    let transferEncoding = null;
+    let connection = null;
+    let last = null;
+    for (let start = nl + 1; start < head.length; start = nl + 1) {
+      nl = head.indexOf('\n', start);
+      const end = head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (end <= start) break; // the blank line
+      if (isOws(head.charCodeAt(start))) {
+        // Obsolete line folding: the continuation joins the previous value.
+        if (last === null) throw parseError('Invalid header value char');
+        const joined = `${headers[last]} ${trimmed(head, start, end)}`;
+        headers[last] = trimmed(joined, 0, joined.length);
+        continue;
+      }
+      const colon = head.indexOf(':', start);
+      if (colon === -1 || colon >= end) throw parseError('Invalid header token');
+      const name = head.slice(start, colon).toLowerCase();
+      if (!TOKEN.test(name)) throw parseError('Invalid header token');
+      const value = trimmed(head, colon + 1, end);
+      const prev = headers[name];
+      if (prev === undefined) headers[name] = value;
+      else if (name === 'set-cookie') headers[name] = [].concat(prev, value);
+      else if (!FIRST_WINS.has(name)) headers[name] = `${prev}${name === 'cookie' ? '; ' : ', '}${value}`;
+      last = name;
+      if (name === 'content-length') {
+        if (!/^\d+$/.test(value) || (contentLength !== -1 && contentLength !== Number(value))) {
+          throw parseError('Invalid Content-Length');
+        }
+        contentLength = Number(value);
+      } else if (name === 'transfer-encoding') {
+        transferEncoding = headers[name];
+      } else if (name === 'connection') {
+        connection = headers[name].toLowerCase();
+      }
+    }
+    this.status = status;
+    this.headers = headers;
+    this.inHead = false;
+    if (connection !== null) {
+      const tokens = connection.split(',').map((t) => t.trim());
+      this.keepAlive = this.http10 ? tokens.includes('keep-alive') : !tokens.includes('close');
+    } else {
+      this.keepAlive = !this.http10;
+    }
+    if (status < 200 || status === 204 || status === 304) {
+      this.mode = BODY_NONE;
+    } else if (transferEncoding !== null && /(?:^|,)[ \t]*chunked[ \t]*$/i.test(transferEncoding)) {
+      this.mode = BODY_CHUNKED;
+      this.pieces = [];
+    } else if (transferEncoding !== null || contentLength === -1) {
+      // No framing: the body runs until the server closes the connection.
+      this.mode = BODY_UNTIL_CLOSE;
+      this.pieces = [];
+      this.keepAlive = false;
+    } else {
+      this.mode = BODY_LENGTH;
+      this.remaining = contentLength;
+    }
+  }
+
+  feedLength(data, pos) {
+    const avail = data.length - pos;
+    if (this.bodyBuf === null) {
+      if (avail >= this.remaining) {
+        // The common case: the whole body is in this read.
+        this.body = data.toString('utf8', pos, pos + this.remaining);
+        return this.finish(data, pos + this.remaining);
+      }
+      this.bodyBuf = Buffer.allocUnsafe(this.remaining);
+    }
+    const take = Math.min(avail, this.remaining);
+    data.copy(this.bodyBuf, this.filled, pos, pos + take);
+    this.filled += take;
+    this.remaining -= take;
+    if (this.remaining > 0) return false;
+    this.body = this.bodyBuf.toString('utf8');
+    return this.finish(data, pos + take);
+  }
+
+  // One line of chunk framing, or undefined while it is incomplete.
+  chunkLine(data, pos) {
+    const nl = data.indexOf(10, pos);
+    const part = data.toString('latin1', pos, nl === -1 ? data.length : nl);
+    if (nl === -1) {
+      this.line += part;
+      if (this.line.length > MAX_HEAD) throw parseError('Chunk line too long');
+      return undefined;
+    }
+    const line = this.line + part;
+    this.line = '';
+    return line.endsWith('\r') ? line.slice(0, -1) : line;
+  }
+
+  feedChunked(data, pos) {
+    while (pos < data.length) {
+      if (this.chunkPhase === CHUNK_DATA) {
+        const take = Math.min(this.remaining, data.length - pos);
+        this.pieces.push(Buffer.from(data.subarray(pos, pos + take)));
+        pos += take;
+        this.remaining -= take;
+        if (this.remaining === 0) this.chunkPhase = CHUNK_DATA_END;
+        continue;
+      }
+      const line = this.chunkLine(data, pos);
+      if (line === undefined) return false;
+      pos = data.indexOf(10, pos) + 1;
+      if (this.chunkPhase === CHUNK_SIZE) {
+        const semi = line.indexOf(';');
+        const size = trimmed(line, 0, semi === -1 ? line.length : semi);
+        if (!/^[0-9a-fA-F]{1,12}$/.test(size)) throw parseError('Invalid character in chunk size');
+        this.remaining = parseInt(size, 16);
+        this.chunkPhase = this.remaining === 0 ? CHUNK_TRAILER : CHUNK_DATA;
+      } else if (this.chunkPhase === CHUNK_DATA_END) {
+        if (line !== '') throw parseError('Expected LF after chunk data');
+        this.chunkPhase = CHUNK_SIZE;
+      } else if (line === '') {
+        this.body = Buffer.concat(this.pieces).toString('utf8');
+        return this.finish(data, pos);
+      }
+      // Otherwise a trailer field, which nothing here uses.
+    }
+    return false;
+  }
+
+  // The response ended at `pos`; anything after it is not ours.
+  finish(data, pos) {
+    if (pos < data.length) this.keepAlive = false;
+    return true;
+  }
+
+  // The server closed the connection: complete only for close-delimited bodies.
+  end() {
+    if (this.inHead || this.mode !== BODY_UNTIL_CLOSE) return false;
+    this.body = (this.pieces.length ? Buffer.concat(this.pieces) : NO_BYTES).toString('utf8');
+    return true;
+  }
+}
+
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+let socket = null; // the connection, or null once it closed
+let socketUsed = false; // has it carried a complete exchange?
+let current = null; // the exchange in flight
+const waiting = []; // exchanges queued behind it
+
+function connect() {
+  const sock = net.connect({
+    host: apiHost,
+    port: apiPort,
+    noDelay: true,
+    keepAlive: true,
+    keepAliveInitialDelay: 1000,
+    // Reads land in one reused buffer instead of a fresh one per read.
+    onread: { buffer: readBuffer, callback: (nread, buf) => onRead(sock, buf.subarray(0, nread)) },
   });
+  socket = sock;
+  socketUsed = false;
+  const gone = (err) => {
+    if (socket === sock) socket = null;
+    sock.destroy();
+    if (current !== null && current.sock === sock) failCurrent(err || hangUp());
+  };
+  sock.on('end', () => {
+    if (current !== null && current.sock === sock && current.parser.end()) completeCurrent(sock);
+    gone();
+  });
+  sock.on('error', gone);
+  sock.on('close', () => gone());
+  sock.gone = gone;
+  return sock;
+}
+
+function onRead(sock, data) {
+  if (current === null || current.sock !== sock) {
+    sock.gone(); // unsolicited bytes: the connection is out of step
+    return;
+  }
+  current.gotBytes = true;
+  let done;
+  try {
+    done = current.parser.feed(data);
+  } catch (e) {
+    sock.gone(e);
+    return;
+  }
+  if (done) completeCurrent(sock);
+}
+
+function startNext() {
+  const ex = waiting.shift();
+  current = ex;
+  ex.reused = socket !== null && socketUsed;
+  const sock = socket === null ? connect() : socket;
+  ex.sock = sock;
+  ex.gotBytes = false;
+  ex.parser = new ResponseParser();
+  // Hold the event loop only while an exchange is in flight (design note).
+  sock.ref();
+  sock.write(ex.request);
+}
+
+function settle(ex, err, res) {
+  current = null;
+  ex.callback(err, res);
+  if (current === null && waiting.length > 0) startNext();
+}
+
+function completeCurrent(sock) {
+  const ex = current;
+  const p = ex.parser;
+  socketUsed = true;
+  if (p.keepAlive) {
+    sock.unref();
+  } else {
+    if (socket === sock) socket = null;
+    sock.destroy();
+  }
+  settle(ex, null, { status: p.status, headers: p.headers, body: p.body });
+}
+
+function failCurrent(err) {
+  const ex = current;
+  // The server may close an idle keep-alive connection just as we reuse it.
+  // Retry once on a fresh connection; should the first attempt have arrived
+  // after all, the API rejects the repeat with 400, which is harmless.
+  if (!ex.retried && ex.reused && !ex.gotBytes) {
+    ex.retried = true;
+    waiting.unshift(ex);
+    current = null;
+    startNext();
+    return;
+  }
+  settle(ex, err, undefined);
+}
+
+// One HTTP exchange; `request` is the whole request, head and body.
+function exchange(request, callback) {
+  waiting.push({ request, callback, retried: false, reused: false, sock: null, gotBytes: false, parser: null });
+  if (current === null) startNext();
+}
+
+function post(apiPath, extraHeaders, body, callback) {
+  exchange(
+    `POST /2018-06-01${apiPath}${REQUEST_TAIL}Content-Type: application/json\r\n${extraHeaders}` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    callback,
+  );
 }
 
 function serializeResponse(value) {
@@ -290,29 +653,23 @@ function serializeResponse(value) {
   }
 }
 
-function jsonHeaders(body, extra) {
-  return Object.assign(
-    { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-    extra,
-  );
-}
-
 // Header values must be visible ASCII; the error type only feeds metrics on
 // the server, so an unsendable one is simply left out.
 function errorTypeHeader(errorType) {
   return typeof errorType === 'string' && /^[\x21-\x7e]+$/.test(errorType)
-    ? { [ERROR_TYPE_HEADER]: errorType }
-    : {};
+    ? `${ERROR_TYPE_HEADER}: ${errorType}\r\n`
+    : '';
 }
 
-
 const client = {
-  async nextInvocation() {
-    const res = await exchange('GET', '/runtime/invocation/next', {}, undefined);
-    if (res.status !== 200) {
-      throw new Error(`Failed to get next invocation, status ${res.status}: ${res.body.toString()}`);
-    }
-    return { bodyJson: res.body.toString('utf8'), headers: res.headers };
+  nextInvocation() {
+    return new Promise((resolve, reject) => {
+      exchange(NEXT_REQUEST, (err, res) => {
+        if (err) reject(err);
+        else if (res.status !== 200) reject(new Error(`Failed to get next invocation, status ${res.status}: ${res.body}`));
+        else resolve({ bodyJson: res.body, headers: res.headers });
+      });
+    });
   },
   // Serialization happens synchronously so "Unable to stringify response body"
   // is thrown into the caller, as in the real runtime. Whatever the outcome --
@@ -322,31 +679,19 @@ const client = {
   // API is gone, the following /next fails and the process exits with 129.
   postInvocationResponse(result, id, done) {
     const body = serializeResponse(result);
-    exchange('POST', `/runtime/invocation/${encodeURIComponent(id)}/response`, jsonHeaders(body), body).then(
-      () => done(),
-      () => done(),
-    );
+    post(`/runtime/invocation/${encodeURIComponent(id)}/response`, '', body, () => done());
   },
   postInvocationError(error, id, done) {
     const payload = toRapidResponse(error);
     const body = serializeResponse(payload);
-    exchange(
-      'POST',
-      `/runtime/invocation/${encodeURIComponent(id)}/error`,
-      jsonHeaders(body, errorTypeHeader(payload.errorType)),
-      body,
-    ).then(
-      () => done(),
-      () => done(),
+    post(`/runtime/invocation/${encodeURIComponent(id)}/error`, errorTypeHeader(payload.errorType), body, () =>
+      done(),
     );
   },
   postInitError(error, done) {
     const payload = toRapidResponse(error);
     const body = serializeResponse(payload);
-    exchange('POST', '/runtime/init/error', jsonHeaders(body, errorTypeHeader(payload.errorType)), body).then(
-      () => done(),
-      () => done(),
-    );
+    post('/runtime/init/error', errorTypeHeader(payload.errorType), body, () => done());
   },
 };
 
