@@ -1,6 +1,8 @@
 //! The binary's side of the API Gateway data plane: which stage a request
-//! names, the stage's frozen deployment compiled once and cached, the Lambda
-//! engine behind the gateway's `LambdaBackend`, and its logs into the store.
+//! names, the stage's frozen deployment compiled once and cached (with the
+//! stage's method settings), the Lambda engine behind the gateway's
+//! `LambdaBackend`, API keys and usage plans behind its `UsageBackend`
+//! (`usage`), and its logs into the store.
 
 use anyhow::Result;
 use axum::body::Body;
@@ -9,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use portico_gateway::{
     BoxFuture, CompiledApi, FunctionTarget, Gateway, LambdaBackend, LambdaInvokeError,
-    LambdaResult, LogKind, LogRecord, LogSink, PolicyDecision, StageView,
+    LambdaResult, LogKind, LogRecord, LogSink, MethodSettings, PolicyDecision, StageSettings,
+    StageView,
 };
 use portico_lambda::{Engine, InvokeError, InvokeRequest};
 use portico_store::{LogWriter, Stage, Store};
@@ -30,6 +33,7 @@ pub fn access_log_group(api: &str, stage: &str) -> String {
 struct Cache {
     data_version: i64,
     stages: HashMap<(String, String), Stage>,
+    settings: HashMap<(String, String), StageSettings>,
     compiled: HashMap<(String, String), Arc<CompiledApi>>,
 }
 
@@ -108,10 +112,14 @@ impl DataPlane {
     pub fn new(engine: Arc<Engine>, store_dir: &std::path::Path) -> Result<DataPlane> {
         let logs = Arc::new(Logs(engine.log_writer().clone()));
         let scope = engine.config().scope.clone();
-        let gateway = Gateway::new(Arc::new(Backend(engine)), logs, scope);
+        let usage = Arc::new(crate::usage::UsageStore::open(store_dir)?);
+        let gateway = Gateway::new(Arc::new(Backend(engine)), logs, scope)
+            .with_usage(usage)
+            .with_credentials(credentials());
         let cache = Cache {
             data_version: -1,
             stages: HashMap::new(),
+            settings: HashMap::new(),
             compiled: HashMap::new(),
         };
         Ok(DataPlane {
@@ -136,6 +144,21 @@ impl DataPlane {
                 .into_iter()
                 .map(|s| ((s.api_id.clone(), s.stage_name.clone()), s))
                 .collect();
+            let rows = store
+                .read()
+                .and_then(|t| t.method_settings())
+                .map_err(|e| e.to_string())?;
+            cache.settings.clear();
+            for r in rows {
+                let v: serde_json::Value =
+                    serde_json::from_str(&r.settings_json).unwrap_or_default();
+                cache
+                    .settings
+                    .entry((r.api_id, r.stage_name))
+                    .or_default()
+                    .methods
+                    .push((r.method_path, MethodSettings::from_provider_json(&v)));
+            }
             cache.data_version = version;
         }
         let Some(s) = cache
@@ -169,12 +192,18 @@ impl DataPlane {
                 c
             }
         };
+        let settings = cache
+            .settings
+            .get(&(api.to_string(), stage.to_string()))
+            .cloned()
+            .unwrap_or_default();
         Ok(Some(StageView {
             api_id: api.to_string(),
             stage: stage.to_string(),
             deployment_id: s.deployment_id,
             variables: s.variables.into_iter().collect(),
             api: compiled,
+            settings,
         }))
     }
 
@@ -244,6 +273,22 @@ impl DataPlane {
         let resp = self.gateway.handle(&stage, req, &rest, ip).await;
         let (parts, body) = resp.into_parts();
         Some(Response::from_parts(parts, Body::from(body)))
+    }
+}
+
+/// The credentials `AWS_IAM` methods verify signatures against:
+/// `PORTICO_ACCESS_KEY_ID` / `PORTICO_SECRET_ACCESS_KEY` when both are
+/// set, else `test` / `test`.
+fn credentials() -> Vec<(String, String)> {
+    match (
+        std::env::var("PORTICO_ACCESS_KEY_ID"),
+        std::env::var("PORTICO_SECRET_ACCESS_KEY"),
+    ) {
+        (Ok(k), Ok(s)) if !k.is_empty() => vec![(k, s)],
+        _ => {
+            let (k, s) = portico_gateway::DEFAULT_CREDENTIALS;
+            vec![(k.to_string(), s.to_string())]
+        }
     }
 }
 

@@ -2,9 +2,12 @@
 //! transaction: an apply that fails anywhere leaves nothing behind.
 
 use portico_model::{FunctionConfig, FunctionRef, Scope, Statement};
-use portico_store::{CodeStore, Deployment, Stage, StoreError, Tx};
+use portico_store::{
+    ApiKeyRow, CodeStore, Deployment, MethodSettingsRow, Stage, StoreError, Tx, UsagePlanRow,
+};
 use portico_terraform::{
-    DeploymentRecord, EffectError, Effects, FunctionInfo, FunctionSpec, StageRecord,
+    ApiKeyRecord, DeploymentRecord, EffectError, Effects, FunctionInfo, FunctionSpec,
+    MethodSettingsRecord, StageRecord, UsagePlanRecord,
 };
 
 /// Effects over one store transaction.
@@ -193,7 +196,81 @@ impl Effects for StoreEffects<'_, '_> {
     }
 
     fn delete_stage(&mut self, api_id: &str, stage_name: &str) -> Result<(), EffectError> {
+        // A stage's method settings go with it (they are stage state).
+        self.tx
+            .delete_method_settings(api_id, stage_name, None)
+            .map_err(service)?;
         self.tx.delete_stage(api_id, stage_name).map_err(service)
+    }
+
+    fn put_api_key(&mut self, k: &ApiKeyRecord) -> Result<(), EffectError> {
+        self.tx
+            .put_api_key(&ApiKeyRow {
+                id: k.id.clone(),
+                name: k.name.clone(),
+                value: k.value.clone(),
+                enabled: k.enabled,
+                description: k.description.clone(),
+                created: k.created_date.clone(),
+            })
+            .map_err(|e| match e {
+                StoreError::Invalid(m) => EffectError::new(
+                    "ConflictException",
+                    m.trim_start_matches("ConflictException: ").to_string(),
+                ),
+                e => service(e),
+            })
+    }
+
+    fn delete_api_key(&mut self, id: &str) -> Result<(), EffectError> {
+        self.tx.delete_api_key(id).map_err(service)
+    }
+
+    fn put_usage_plan(&mut self, p: &UsagePlanRecord) -> Result<(), EffectError> {
+        self.tx
+            .put_usage_plan(&UsagePlanRow {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                plan_json: p.plan.to_string(),
+                created_ms: portico_store::now_ms(),
+            })
+            .map_err(service)
+    }
+
+    fn delete_usage_plan(&mut self, id: &str) -> Result<(), EffectError> {
+        self.tx.delete_usage_plan(id).map_err(service)
+    }
+
+    fn put_usage_plan_key(&mut self, plan_id: &str, key_id: &str) -> Result<(), EffectError> {
+        self.tx.put_usage_plan_key(plan_id, key_id).map_err(service)
+    }
+
+    fn delete_usage_plan_key(&mut self, plan_id: &str, key_id: &str) -> Result<(), EffectError> {
+        self.tx
+            .delete_usage_plan_key(plan_id, key_id)
+            .map_err(service)
+    }
+
+    fn put_method_settings(&mut self, m: &MethodSettingsRecord) -> Result<(), EffectError> {
+        self.tx
+            .put_method_settings(&MethodSettingsRow {
+                api_id: m.api_id.clone(),
+                stage_name: m.stage_name.clone(),
+                method_path: m.method_path.clone(),
+                settings_json: m.settings.to_string(),
+            })
+            .map_err(service)
+    }
+
+    fn delete_method_settings(
+        &mut self,
+        api_id: &str,
+        stage_name: &str,
+        method_path: &str,
+    ) -> Result<(), EffectError> {
+        self.tx
+            .delete_method_settings(api_id, stage_name, Some(method_path))
+            .map_err(service)
     }
 }
 

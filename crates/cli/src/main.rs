@@ -9,6 +9,7 @@ mod effects;
 mod endpoint;
 mod output;
 mod server;
+mod usage;
 
 use clap::Parser;
 

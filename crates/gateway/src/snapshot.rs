@@ -121,8 +121,6 @@ pub(crate) struct Integration {
     pub passthrough_behavior: String,
     #[serde(default, deserialize_with = "string")]
     pub credentials: String,
-    #[serde(default, deserialize_with = "string")]
-    pub content_handling: String,
     #[serde(default)]
     pub timeout_milliseconds: Option<Value>,
     #[serde(default, rename = "_source")]
@@ -143,8 +141,6 @@ pub(crate) struct IntegrationResponse {
     pub response_templates: Vec<(String, Value)>,
     #[serde(default, deserialize_with = "map")]
     pub response_parameters: Vec<(String, Value)>,
-    #[serde(default, deserialize_with = "string")]
-    pub content_handling: String,
     #[serde(default, rename = "_source")]
     pub source: Option<Source>,
 }

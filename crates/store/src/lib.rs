@@ -17,6 +17,7 @@ mod logs;
 mod policy;
 mod tfstate;
 mod time_fmt;
+mod usage;
 
 pub use apigw::{Deployment, Stage};
 pub use code::CodeStore;
@@ -26,3 +27,4 @@ pub use events::QueuedEvent;
 pub use functions::{DeployOutcome, FunctionRecord};
 pub use logs::{LogEvent, LogFilter, LogStore, LogWriter};
 pub use time_fmt::{aws_timestamp, now_ms};
+pub use usage::{ApiKeyRow, MethodSettingsRow, UsagePlanRow, UsageRow};

@@ -96,6 +96,49 @@ pub struct StageRecord {
     pub variables: BTreeMap<String, String>,
 }
 
+/// An API key (`aws_api_gateway_api_key`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyRecord {
+    /// Key id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The value clients send.
+    pub value: String,
+    /// Whether the key is enabled.
+    pub enabled: bool,
+    /// Description.
+    pub description: String,
+    /// RFC 3339 creation time.
+    pub created_date: String,
+}
+
+/// A usage plan (`aws_api_gateway_usage_plan`): the provider's attributes
+/// (`name`, `api_stages`, `quota_settings`, `throttle_settings`, blocks as
+/// lists) as JSON, which the data plane reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsagePlanRecord {
+    /// Plan id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The attributes.
+    pub plan: serde_json::Value,
+}
+
+/// One `aws_api_gateway_method_settings`: its `settings` block as JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodSettingsRecord {
+    /// REST API id.
+    pub api_id: String,
+    /// Stage name.
+    pub stage_name: String,
+    /// `*/*` or `RESOURCE_PATH/METHOD`.
+    pub method_path: String,
+    /// The settings block.
+    pub settings: serde_json::Value,
+}
+
 /// Side effects of applying a plan.
 pub trait Effects {
     /// Looks a function up by name or ARN; `None` when it does not exist.
@@ -136,6 +179,27 @@ pub trait Effects {
     fn put_stage(&mut self, s: &StageRecord) -> Result<(), EffectError>;
     /// Deletes a stage.
     fn delete_stage(&mut self, api_id: &str, stage_name: &str) -> Result<(), EffectError>;
+    /// Creates or updates an API key.
+    fn put_api_key(&mut self, k: &ApiKeyRecord) -> Result<(), EffectError>;
+    /// Deletes an API key.
+    fn delete_api_key(&mut self, id: &str) -> Result<(), EffectError>;
+    /// Creates or updates a usage plan.
+    fn put_usage_plan(&mut self, p: &UsagePlanRecord) -> Result<(), EffectError>;
+    /// Deletes a usage plan.
+    fn delete_usage_plan(&mut self, id: &str) -> Result<(), EffectError>;
+    /// Attaches an API key to a usage plan.
+    fn put_usage_plan_key(&mut self, plan_id: &str, key_id: &str) -> Result<(), EffectError>;
+    /// Detaches an API key from a usage plan.
+    fn delete_usage_plan_key(&mut self, plan_id: &str, key_id: &str) -> Result<(), EffectError>;
+    /// Creates or updates a stage's method settings.
+    fn put_method_settings(&mut self, m: &MethodSettingsRecord) -> Result<(), EffectError>;
+    /// Deletes a stage's method settings for one path.
+    fn delete_method_settings(
+        &mut self,
+        api_id: &str,
+        stage_name: &str,
+        method_path: &str,
+    ) -> Result<(), EffectError>;
 }
 
 /// Everything in memory; records calls in order (tests, dry runs).
@@ -153,6 +217,14 @@ pub struct MemoryEffects {
     pub deployments: BTreeMap<(String, String), DeploymentRecord>,
     /// Stages: (api, name) → record.
     pub stages: BTreeMap<(String, String), StageRecord>,
+    /// API keys by id.
+    pub api_keys: BTreeMap<String, ApiKeyRecord>,
+    /// Usage plans by id.
+    pub usage_plans: BTreeMap<String, UsagePlanRecord>,
+    /// (plan id, key id) memberships.
+    pub usage_plan_keys: std::collections::BTreeSet<(String, String)>,
+    /// Method settings by (api, stage, path).
+    pub method_settings: BTreeMap<(String, String, String), MethodSettingsRecord>,
     /// Log of calls, e.g. `put_deployment abc123`.
     pub log: Vec<String>,
 }
@@ -286,6 +358,78 @@ impl Effects for MemoryEffects {
     fn delete_stage(&mut self, api_id: &str, stage_name: &str) -> Result<(), EffectError> {
         self.log.push(format!("delete_stage {stage_name}"));
         self.stages.remove(&(api_id.into(), stage_name.into()));
+        Ok(())
+    }
+    fn put_api_key(&mut self, k: &ApiKeyRecord) -> Result<(), EffectError> {
+        if self
+            .api_keys
+            .values()
+            .any(|o| o.value == k.value && o.id != k.id)
+        {
+            return Err(EffectError::new(
+                "ConflictException",
+                "API Key value already exists",
+            ));
+        }
+        self.log.push(format!("put_api_key {}", k.id));
+        self.api_keys.insert(k.id.clone(), k.clone());
+        Ok(())
+    }
+    fn delete_api_key(&mut self, id: &str) -> Result<(), EffectError> {
+        self.log.push(format!("delete_api_key {id}"));
+        self.api_keys.remove(id);
+        self.usage_plan_keys.retain(|(_, k)| k != id);
+        Ok(())
+    }
+    fn put_usage_plan(&mut self, p: &UsagePlanRecord) -> Result<(), EffectError> {
+        self.log.push(format!("put_usage_plan {}", p.id));
+        self.usage_plans.insert(p.id.clone(), p.clone());
+        Ok(())
+    }
+    fn delete_usage_plan(&mut self, id: &str) -> Result<(), EffectError> {
+        self.log.push(format!("delete_usage_plan {id}"));
+        self.usage_plans.remove(id);
+        self.usage_plan_keys.retain(|(p, _)| p != id);
+        Ok(())
+    }
+    fn put_usage_plan_key(&mut self, plan_id: &str, key_id: &str) -> Result<(), EffectError> {
+        self.log
+            .push(format!("put_usage_plan_key {plan_id} {key_id}"));
+        self.usage_plan_keys.insert((plan_id.into(), key_id.into()));
+        Ok(())
+    }
+    fn delete_usage_plan_key(&mut self, plan_id: &str, key_id: &str) -> Result<(), EffectError> {
+        self.log
+            .push(format!("delete_usage_plan_key {plan_id} {key_id}"));
+        self.usage_plan_keys
+            .remove(&(plan_id.to_string(), key_id.to_string()));
+        Ok(())
+    }
+    fn put_method_settings(&mut self, m: &MethodSettingsRecord) -> Result<(), EffectError> {
+        self.log.push(format!(
+            "put_method_settings {} {}",
+            m.stage_name, m.method_path
+        ));
+        self.method_settings.insert(
+            (
+                m.api_id.clone(),
+                m.stage_name.clone(),
+                m.method_path.clone(),
+            ),
+            m.clone(),
+        );
+        Ok(())
+    }
+    fn delete_method_settings(
+        &mut self,
+        api_id: &str,
+        stage_name: &str,
+        method_path: &str,
+    ) -> Result<(), EffectError> {
+        self.log
+            .push(format!("delete_method_settings {stage_name} {method_path}"));
+        self.method_settings
+            .remove(&(api_id.into(), stage_name.into(), method_path.into()));
         Ok(())
     }
 }

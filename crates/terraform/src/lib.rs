@@ -53,7 +53,8 @@ mod walk;
 
 pub use apply::{AppliedChange, ApplyOptions, Op, apply};
 pub use effects::{
-    DeploymentRecord, EffectError, Effects, FunctionInfo, FunctionSpec, MemoryEffects, StageRecord,
+    ApiKeyRecord, DeploymentRecord, EffectError, Effects, FunctionInfo, FunctionSpec,
+    MemoryEffects, MethodSettingsRecord, StageRecord, UsagePlanRecord,
 };
 pub use error::{Loc, TfError};
 pub use load::{Config, LoadOptions};

@@ -3,7 +3,9 @@
 //! deployments frozen as snapshots, stages pointing at them.
 
 use super::{Applied, Ctx, SetStr, base, fill_schema, fx, s};
-use crate::effects::{DeploymentRecord, StageRecord};
+use crate::effects::{
+    ApiKeyRecord, DeploymentRecord, MethodSettingsRecord, StageRecord, UsagePlanRecord,
+};
 use crate::snapshot::{self, Item};
 use crate::value::{Map, Value};
 use std::collections::BTreeMap;
@@ -248,6 +250,14 @@ pub(super) fn put(
                 m.set_s("id", id);
             }
             tags_all(&mut m);
+            if ty == "aws_api_gateway_usage_plan" {
+                let rec = UsagePlanRecord {
+                    id: s(&m, "id").into(),
+                    name: s(&m, "name").into(),
+                    plan: Value::Map(m.clone()).to_json(),
+                };
+                ctx.effects.put_usage_plan(&rec).map_err(fx)?;
+            }
         }
         "aws_api_gateway_api_key" => {
             if creating {
@@ -261,6 +271,15 @@ pub(super) fn put(
             }
             m.set_s("last_updated_date", ctx.now.to_string());
             tags_all(&mut m);
+            let rec = ApiKeyRecord {
+                id: s(&m, "id").into(),
+                name: s(&m, "name").into(),
+                value: s(&m, "value").into(),
+                enabled: !matches!(m.get("enabled"), Some(Value::Bool(false))),
+                description: s(&m, "description").into(),
+                created_date: s(&m, "created_date").into(),
+            };
+            ctx.effects.put_api_key(&rec).map_err(fx)?;
         }
         "aws_api_gateway_usage_plan_key" => {
             let key = s(&m, "key_id").to_string();
@@ -274,6 +293,9 @@ pub(super) fn put(
             })?;
             m.set_s("name", name);
             m.set_s("value", value);
+            ctx.effects
+                .put_usage_plan_key(s(&m, "usage_plan_id"), &key)
+                .map_err(fx)?;
             m.set_s("id", key);
         }
         "aws_api_gateway_method_settings" => {
@@ -287,6 +309,16 @@ pub(super) fn put(
                 "id",
                 format!("{api}-{}-{}", s(&m, "stage_name"), s(&m, "method_path")),
             );
+            let rec = MethodSettingsRecord {
+                api_id: api.clone(),
+                stage_name: s(&m, "stage_name").into(),
+                method_path: s(&m, "method_path").into(),
+                settings: m
+                    .get("settings")
+                    .map(Value::to_json)
+                    .unwrap_or(serde_json::Value::Null),
+            };
+            ctx.effects.put_method_settings(&rec).map_err(fx)?;
         }
         _ => {}
     }
@@ -319,6 +351,23 @@ pub(super) fn delete(ctx: &mut Ctx<'_>, ty: &str, prior: &Value) -> Result<(), S
         "aws_api_gateway_stage" => ctx
             .effects
             .delete_stage(api, prior.get_str("stage_name"))
+            .map_err(fx),
+        "aws_api_gateway_api_key" => ctx.effects.delete_api_key(prior.get_str("id")).map_err(fx),
+        "aws_api_gateway_usage_plan" => ctx
+            .effects
+            .delete_usage_plan(prior.get_str("id"))
+            .map_err(fx),
+        "aws_api_gateway_usage_plan_key" => ctx
+            .effects
+            .delete_usage_plan_key(prior.get_str("usage_plan_id"), prior.get_str("key_id"))
+            .map_err(fx),
+        "aws_api_gateway_method_settings" => ctx
+            .effects
+            .delete_method_settings(
+                api,
+                prior.get_str("stage_name"),
+                prior.get_str("method_path"),
+            )
             .map_err(fx),
         _ => Ok(()),
     }
