@@ -77,6 +77,16 @@ pub struct InvokeResponse {
     pub request_id: String,
 }
 
+/// Resolutions of `(name, qualifier)`, valid while the store's
+/// `data_version` is unchanged: the hot path reads SQLite only after a
+/// change (another process's deploy or apply, or a write through
+/// [`Engine::with_store`]).
+#[derive(Default)]
+struct Resolved {
+    data_version: Option<i64>,
+    map: HashMap<(String, Option<String>), (FunctionVersion, Option<u32>)>,
+}
+
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct PoolKey {
     function: String,
@@ -91,11 +101,12 @@ pub struct Engine {
     code: CodeStore,
     logs: LogWriter,
     pools: Mutex<HashMap<PoolKey, Arc<Pool>>>,
+    resolved: Mutex<Resolved>,
     all: Mutex<Vec<Weak<Environment>>>,
     account_inflight: AtomicUsize,
     function_inflight: Mutex<HashMap<String, usize>>,
     runtime_dir: PathBuf,
-    echo: Option<Arc<dyn Fn(&str, &str) + Send + Sync>>,
+    echo: Option<crate::logs::Echo>,
 }
 
 /// Releases the concurrency counted for one invocation.
@@ -107,10 +118,10 @@ struct Inflight<'a> {
 impl Drop for Inflight<'_> {
     fn drop(&mut self) {
         self.engine.account_inflight.fetch_sub(1, Ordering::SeqCst);
-        if let Ok(mut m) = self.engine.function_inflight.lock() {
-            if let Some(n) = m.get_mut(&self.function) {
-                *n = n.saturating_sub(1);
-            }
+        if let Ok(mut m) = self.engine.function_inflight.lock()
+            && let Some(n) = m.get_mut(&self.function)
+        {
+            *n = n.saturating_sub(1);
         }
     }
 }
@@ -127,6 +138,7 @@ impl Engine {
             store: Mutex::new(store),
             logs,
             pools: Mutex::new(HashMap::new()),
+            resolved: Mutex::new(Resolved::default()),
             all: Mutex::new(Vec::new()),
             account_inflight: AtomicUsize::new(0),
             function_inflight: Mutex::new(HashMap::new()),
@@ -137,7 +149,7 @@ impl Engine {
     }
 
     /// Passes every function log line to `echo(group, line)` as well.
-    pub fn with_echo(mut self, echo: Arc<dyn Fn(&str, &str) + Send + Sync>) -> Self {
+    pub fn with_echo(mut self, echo: crate::logs::Echo) -> Self {
         self.echo = Some(echo);
         self
     }
@@ -153,7 +165,40 @@ impl Engine {
         f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut s = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        // `f` may write through this connection, which SQLite's
+        // data_version does not report to the same connection.
+        if let Ok(mut r) = self.resolved.lock() {
+            r.data_version = None;
+        }
         f(&mut s)
+    }
+
+    /// The version that runs for `name[:qualifier]` and the function's
+    /// reserved concurrency, from the cache when the store has not changed.
+    fn lookup(
+        &self,
+        name: &str,
+        qualifier: Option<&str>,
+    ) -> Result<(FunctionVersion, Option<u32>), StoreError> {
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        let version = store.data_version()?;
+        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.data_version != Some(version) {
+            cache.map.clear();
+            cache.data_version = Some(version);
+        }
+        let key = (name.to_string(), qualifier.map(str::to_string));
+        if let Some(hit) = cache.map.get(&key) {
+            return Ok(hit.clone());
+        }
+        let tx = store.read()?;
+        let v = tx.resolve(name, qualifier)?;
+        let reserved = tx
+            .version(name, LATEST)?
+            .and_then(|l| l.config.reserved_concurrency);
+        drop(tx);
+        cache.map.insert(key, (v.clone(), reserved));
+        Ok((v, reserved))
     }
 
     /// The log writer (shared with the API Gateway logs).
@@ -172,6 +217,16 @@ impl Engine {
         function: &str,
         qualifier: Option<&str>,
     ) -> Result<(FunctionRef, FunctionVersion), InvokeError> {
+        let (r, (v, _)) = self.resolve_with_limits(function, qualifier)?;
+        Ok((r, v))
+    }
+
+    /// Like [`Engine::resolve`], with the function's reserved concurrency.
+    fn resolve_with_limits(
+        &self,
+        function: &str,
+        qualifier: Option<&str>,
+    ) -> Result<(FunctionRef, (FunctionVersion, Option<u32>)), InvokeError> {
         let r = FunctionRef::parse(function)
             .map_err(|e| InvokeError::InvalidParameter(e.to_string()))?;
         let qualifier = match (r.qualifier.as_deref(), qualifier) {
@@ -183,7 +238,7 @@ impl Engine {
             (a, b) => a.or(b).map(str::to_string),
         };
         let scope = &self.cfg.scope;
-        let found = self.with_store(|s| s.read()?.resolve(&r.name, qualifier.as_deref()));
+        let found = self.lookup(&r.name, qualifier.as_deref());
         match found {
             Ok(v) => Ok((FunctionRef { qualifier, ..r }, v)),
             // AWS appends `:$LATEST` to an unqualified missing function.
@@ -219,7 +274,8 @@ impl Engine {
                 "Could not parse request body into json: Could not parse payload into json: {e}"
             )));
         }
-        let (fref, version) = self.resolve(&req.function, req.qualifier.as_deref())?;
+        let (fref, (version, reserved)) =
+            self.resolve_with_limits(&req.function, req.qualifier.as_deref())?;
         let request_id = uuid::Uuid::new_v4().to_string();
         let done = |status: u16| InvokeResponse {
             status,
@@ -252,7 +308,14 @@ impl Engine {
                 .and_then(|b| String::from_utf8(b).ok())
         });
         let result = self
-            .run(&version, &request_id, payload, &invoked_arn, client_context)
+            .run(
+                &version,
+                reserved,
+                &request_id,
+                payload,
+                &invoked_arn,
+                client_context,
+            )
             .await?;
         let log_result = req
             .log_tail
@@ -271,13 +334,14 @@ impl Engine {
     async fn run(
         &self,
         version: &FunctionVersion,
+        reserved: Option<u32>,
         request_id: &str,
         payload: Bytes,
         invoked_arn: &str,
         client_context: Option<String>,
     ) -> Result<(Bytes, Option<String>, Vec<u8>), InvokeError> {
         let name = &version.config.name;
-        let _inflight = self.admit(name)?;
+        let _inflight = self.admit(name, reserved)?;
         let pool = self.pool(version);
         let _slot = pool
             .slot()
@@ -298,12 +362,7 @@ impl Engine {
     }
 
     /// Counts the invocation against reserved and account concurrency (429 beyond).
-    fn admit(&self, function: &str) -> Result<Inflight<'_>, InvokeError> {
-        let reserved = self.with_store(|s| {
-            Ok(s.read()?
-                .version(function, LATEST)?
-                .and_then(|v| v.config.reserved_concurrency))
-        })?;
+    fn admit(&self, function: &str, reserved: Option<u32>) -> Result<Inflight<'_>, InvokeError> {
         let mut m = self
             .function_inflight
             .lock()
@@ -436,4 +495,19 @@ pub(crate) fn die_with_parent(cmd: &mut tokio::process::Command) {
                 .map_err(std::io::Error::from)
         });
     }
+}
+
+/// What this machine does not let Portico enforce, in words, for `serve`
+/// to print at start (Lambda would enforce all of it).
+pub fn limitations() -> Vec<String> {
+    let mut out = vec![
+        "memory: Node functions get a V8 heap cap from their memory size; Python and custom runtimes are not capped (no cgroup delegation)".to_string(),
+    ];
+    if !cfg!(target_os = "linux") {
+        out.push(
+            "runtime processes get no parent-death signal on this system: if Portico is killed with SIGKILL they keep running"
+                .to_string(),
+        );
+    }
+    out
 }

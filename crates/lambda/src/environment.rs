@@ -63,6 +63,7 @@ pub struct Environment {
     pub sink: LogSink,
     pub version: FunctionVersion,
     pub last_used: Mutex<Instant>,
+    memory: crate::memory::PeakSampler,
 }
 
 impl Environment {
@@ -139,6 +140,7 @@ impl Environment {
             sink: l.sink,
             version: l.version,
             last_used: Mutex::new(Instant::now()),
+            memory: Default::default(),
         }))
     }
 
@@ -286,7 +288,7 @@ impl Environment {
             request_id,
             duration_ms,
             memory_mb: cfg.memory_mb,
-            max_memory_mb: self.pid.and_then(crate::memory::peak_rss_mb),
+            max_memory_mb: self.memory.sample(self.pid),
             init_ms,
             bill_init: matches!(
                 cfg.runtime_kind(),
@@ -387,10 +389,8 @@ fn exit_reason(s: std::process::ExitStatus) -> String {
 
 /// The error type for REPORT: the runtime's header, else the payload's `errorType`.
 fn error_type_of(body: &[u8], header: Option<&str>) -> String {
-    if let Some(h) = header.filter(|h| !h.is_empty()) {
-        if h != "unhandled" {
-            return h.to_string();
-        }
+    if let Some(h) = header.filter(|h| !h.is_empty() && *h != "unhandled") {
+        return h.to_string();
     }
     serde_json::from_slice::<serde_json::Value>(body)
         .ok()

@@ -26,7 +26,7 @@ mod runtime_api;
 pub mod runtimes;
 
 pub use config::EngineConfig;
-pub use engine::{Engine, InvocationType, InvokeRequest, InvokeResponse};
+pub use engine::{Engine, InvocationType, InvokeRequest, InvokeResponse, limitations};
 pub use error::InvokeError;
 pub use events::EventRetryPolicy;
-pub use logs::LogSink;
+pub use logs::{Echo, LogSink};

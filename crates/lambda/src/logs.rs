@@ -4,6 +4,9 @@
 use portico_store::{LogWriter, now_ms};
 use std::sync::{Arc, Mutex};
 
+/// A callback that also receives every log line: `(group, line)`.
+pub type Echo = Arc<dyn Fn(&str, &str) + Send + Sync>;
+
 /// Where an environment's lines go: the store (asynchronously) and, while an
 /// invocation runs, its tail buffer.
 #[derive(Clone)]
@@ -12,7 +15,7 @@ pub struct LogSink {
     group: Arc<str>,
     stream: Arc<str>,
     tail: Arc<Mutex<Option<Vec<u8>>>>,
-    echo: Option<Arc<dyn Fn(&str, &str) + Send + Sync>>,
+    echo: Option<Echo>,
 }
 
 /// The tail AWS returns in `X-Amz-Log-Result`: the last 4 KB.
@@ -31,7 +34,7 @@ impl LogSink {
     }
 
     /// Also passes every line to `echo(group, line)` (for `portico up`'s terminal).
-    pub fn with_echo(mut self, echo: Option<Arc<dyn Fn(&str, &str) + Send + Sync>>) -> Self {
+    pub fn with_echo(mut self, echo: Option<Echo>) -> Self {
         self.echo = echo;
         self
     }
@@ -43,15 +46,15 @@ impl LogSink {
 
     /// Records one line.
     pub fn line(&self, line: String) {
-        if let Ok(mut t) = self.tail.lock() {
-            if let Some(buf) = t.as_mut() {
-                buf.extend_from_slice(line.as_bytes());
-                buf.push(b'\n');
-                // Keep the buffer bounded: only the last 4 KB are ever returned.
-                if buf.len() > 4 * TAIL_BYTES {
-                    let cut = buf.len() - TAIL_BYTES;
-                    buf.drain(..cut);
-                }
+        if let Ok(mut t) = self.tail.lock()
+            && let Some(buf) = t.as_mut()
+        {
+            buf.extend_from_slice(line.as_bytes());
+            buf.push(b'\n');
+            // Keep the buffer bounded: only the last 4 KB are ever returned.
+            if buf.len() > 4 * TAIL_BYTES {
+                let cut = buf.len() - TAIL_BYTES;
+                buf.drain(..cut);
             }
         }
         if let Some(echo) = &self.echo {

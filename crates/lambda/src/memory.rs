@@ -1,5 +1,35 @@
 //! Peak memory of an environment, for REPORT's `Max Memory Used`.
 
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Reading `/proc/PID/status` costs more than the rest of a warm invoke's
+/// bookkeeping, so an environment samples its high-water mark at most this
+/// often; the value is a peak, so a stale sample can only lag a growth
+/// that happened within the interval.
+const SAMPLE_EVERY: Duration = Duration::from_millis(250);
+
+/// A rate-limited reader of one process's peak resident set.
+#[derive(Default)]
+pub struct PeakSampler {
+    last: Mutex<Option<(Instant, Option<u64>)>>,
+}
+
+impl PeakSampler {
+    /// The peak in MB, re-read when the last sample is older than the interval.
+    pub fn sample(&self, pid: Option<u32>) -> Option<u64> {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        match *last {
+            Some((at, v)) if at.elapsed() < SAMPLE_EVERY => v,
+            _ => {
+                let v = pid.and_then(peak_rss_mb);
+                *last = Some((Instant::now(), v));
+                v
+            }
+        }
+    }
+}
+
 /// Peak resident set (VmHWM) of a process in MB, rounded up; `None` where
 /// `/proc` is not available.
 pub fn peak_rss_mb(pid: u32) -> Option<u64> {

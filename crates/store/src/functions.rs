@@ -224,12 +224,12 @@ impl Tx<'_> {
         let latest = self
             .version(function, LATEST)?
             .ok_or_else(|| StoreError::FunctionNotFound(function.to_string()))?;
-        if let Some(&newest) = self.published_versions(function)?.last() {
-            if let Some(v) = self.version(function, &newest.to_string())? {
-                if v.config == latest.config && v.code_sha256 == latest.code_sha256 {
-                    return Ok((v.version, false));
-                }
-            }
+        if let Some(&newest) = self.published_versions(function)?.last()
+            && let Some(v) = self.version(function, &newest.to_string())?
+            && v.config == latest.config
+            && v.code_sha256 == latest.code_sha256
+        {
+            return Ok((v.version, false));
         }
         let n: i64 = self.tx.query_row(
             "SELECT next_version FROM functions WHERE name = ?1",

@@ -5,7 +5,7 @@
 use crate::StoreError;
 use rusqlite::{Connection, params};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
 use std::time::Duration;
 
 /// One log line.
@@ -108,11 +108,11 @@ impl LogStore {
     /// Writes lines synchronously (for short-lived CLI processes, which must
     /// not exit before their lines are stored).
     pub fn append(&self, events: &[LogEvent]) -> Result<(), StoreError> {
-        write_batch(&self.conn, events)
+        write_batch(&self.conn, events, true)
     }
 }
 
-fn write_batch(conn: &Connection, events: &[LogEvent]) -> Result<(), StoreError> {
+fn write_batch(conn: &Connection, events: &[LogEvent], trim: bool) -> Result<(), StoreError> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let result = (|| {
         let mut st = conn.prepare_cached(
@@ -121,10 +121,12 @@ fn write_batch(conn: &Connection, events: &[LogEvent]) -> Result<(), StoreError>
         for e in events {
             st.execute(params![e.group, e.stream, e.ts_ms, e.message])?;
         }
-        conn.execute(
-            "DELETE FROM log_events WHERE id <= (SELECT MAX(id) FROM log_events) - ?1",
-            [RETENTION_ROWS],
-        )?;
+        if trim {
+            conn.execute(
+                "DELETE FROM log_events WHERE id <= (SELECT MAX(id) FROM log_events) - ?1",
+                [RETENTION_ROWS],
+            )?;
+        }
         Ok::<_, rusqlite::Error>(())
     })();
     match result {
@@ -142,6 +144,7 @@ fn write_batch(conn: &Connection, events: &[LogEvent]) -> Result<(), StoreError>
 #[derive(Clone)]
 pub struct LogWriter {
     tx: SyncSender<Msg>,
+    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 enum Msg {
@@ -155,11 +158,13 @@ impl LogWriter {
         let path: PathBuf = store_dir.join("logs.db");
         let conn = open(&path)?;
         let (tx, rx) = sync_channel(65_536);
+        let dropped = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = dropped.clone();
         std::thread::Builder::new()
             .name("portico-logs".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn(move || writer_loop(conn, rx, counter))
             .map_err(|e| StoreError::io(&path, e))?;
-        Ok(LogWriter { tx })
+        Ok(LogWriter { tx, dropped })
     }
 
     /// Queues a line.
@@ -172,7 +177,10 @@ impl LogWriter {
             message,
         };
         if let Err(TrySendError::Full(_)) = self.tx.try_send(Msg::Line(e)) {
-            tracing::warn!("log queue full: a log line was dropped");
+            // Counted, and reported by the writer thread once per batch, so
+            // that a flood does not turn into a flood of warnings.
+            self.dropped
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 
@@ -185,39 +193,61 @@ impl LogWriter {
     }
 }
 
-fn writer_loop(conn: Connection, rx: Receiver<Msg>) {
+fn writer_loop(
+    conn: Connection,
+    rx: Receiver<Msg>,
+    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) {
     let mut batch = Vec::new();
     let mut waiters = Vec::new();
+    let mut since_trim = 0usize;
     loop {
-        let first = match rx.recv() {
-            Ok(m) => m,
+        // Block for the first message, then linger a little so that a burst
+        // becomes one transaction and the thread wakes a few times a second,
+        // not once per line.
+        match rx.recv() {
+            Ok(m) => take(m, &mut batch, &mut waiters),
             Err(_) => return,
-        };
-        let mut next = Some(first);
-        // Gather whatever else is queued (up to a short linger) into one transaction.
-        while let Some(m) = next.take() {
-            match m {
-                Msg::Line(e) => batch.push(e),
-                Msg::Flush(w) => waiters.push(w),
+        }
+        if waiters.is_empty() {
+            std::thread::sleep(LINGER);
+        }
+        loop {
+            match rx.try_recv() {
+                Ok(m) => take(m, &mut batch, &mut waiters),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => break,
             }
-            if batch.len() >= 1024 {
-                break;
-            }
-            next = match rx.recv_timeout(Duration::from_millis(2)) {
-                Ok(m) => Some(m),
-                Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => None,
-            };
+        }
+        let lost = dropped.swap(0, std::sync::atomic::Ordering::Relaxed);
+        if lost > 0 {
+            tracing::warn!("the log queue was full: {lost} log lines were dropped");
         }
         if !batch.is_empty() {
-            if let Err(e) = write_batch(&conn, &batch) {
+            since_trim += batch.len();
+            // Retention is enforced every few thousand lines, not per batch.
+            let trim = since_trim >= 4096;
+            if let Err(e) = write_batch(&conn, &batch, trim) {
                 tracing::warn!("could not store {} log lines: {e}", batch.len());
+            }
+            if trim {
+                since_trim = 0;
             }
             batch.clear();
         }
         for w in waiters.drain(..) {
             let _ = w.send(());
         }
+    }
+}
+
+/// How long the writer waits for more lines before writing a batch.
+const LINGER: Duration = Duration::from_millis(20);
+
+fn take(m: Msg, batch: &mut Vec<LogEvent>, waiters: &mut Vec<std::sync::mpsc::Sender<()>>) {
+    match m {
+        Msg::Line(e) => batch.push(e),
+        Msg::Flush(w) => waiters.push(w),
     }
 }
 
