@@ -83,6 +83,19 @@ pub enum Command {
     ///
     /// Example: portico exec -- env
     Exec(ExecArgs),
+    // --- `up`, `init`, `completions` (commands/up.rs, commands/init.rs) ---
+    /// Serve, deploy every function, apply the infrastructure, then redeploy on every save.
+    ///
+    /// Example: portico up examples/github-status --port 4566
+    Up(UpArgs),
+    /// Create a project that `portico up` serves as it stands: a function and a REST API.
+    ///
+    /// Example: portico init my-api --runtime python3.12
+    Init(InitArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell.
+    ///
+    /// Example: portico completions bash > ~/.local/share/bash-completion/completions/portico
+    Completions(CompletionsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -203,6 +216,36 @@ pub struct ExecArgs {
     #[arg(trailing_var_arg = true, required = true)]
     pub command: Vec<String>,
 }
+
+// --- `up`, `init`, `completions` ---
+
+#[derive(Args, Debug)]
+pub struct UpArgs {
+    /// The project directory (default: the current one, or -C).
+    pub dir: Option<PathBuf>,
+    /// Port on 127.0.0.1 (0 picks a free one and prints it).
+    #[arg(long, default_value_t = 4566)]
+    pub port: u16,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The directory to create the project in (default: the current one).
+    pub dir: Option<PathBuf>,
+    /// The project name (default: the directory's name).
+    #[arg(long = "name")]
+    pub name: Option<String>,
+    /// The function's runtime.
+    #[arg(long = "runtime", default_value = "nodejs20.x", value_parser = ["nodejs20.x", "python3.12"])]
+    pub runtime: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
+}
+// --- end of `up`, `init`, `completions` ---
 
 #[cfg(test)]
 mod tests {

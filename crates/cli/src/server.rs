@@ -57,8 +57,34 @@ async fn stage_or_not_found(app: Arc<App>, peer: SocketAddr, req: Request) -> Re
     }
 }
 
-/// Binds, records the address, serves until a signal, then stops every runtime.
-pub async fn serve(ctx: Context, port: u16) -> Result<()> {
+/// A server started by [`start`]: answering until [`Running::shutdown`].
+pub struct Running {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The Lambda engine behind it.
+    pub engine: Arc<Engine>,
+    state_dir: std::path::PathBuf,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops the runtimes first (so that requests still in flight end now),
+    /// then the listener; forgets the recorded address.
+    pub async fn shutdown(self) -> Result<()> {
+        self.engine.shutdown();
+        let _ = self.stop.send(());
+        let served = self.task.await;
+        self.engine.shutdown();
+        endpoint::forget(&self.state_dir);
+        served.context("the server task")?.context("serving")?;
+        Ok(())
+    }
+}
+
+/// Binds, records the address and starts serving in the background, with
+/// the event worker and the idle reaper beside it.
+pub async fn start(ctx: &Context, port: u16) -> Result<Running> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
@@ -82,29 +108,38 @@ pub async fn serve(ctx: Context, port: u16) -> Result<()> {
         engine: engine.clone(),
         data_plane,
     });
-    println!("Portico {} serving on {url}", env!("CARGO_PKG_VERSION"));
-    println!("  Lambda API: {url}/2015-03-31/functions/NAME/invocations");
-    println!("  health:     {url}/_portico/health");
-    let stopping = engine.clone();
-    let stop = async move {
-        shutdown_signal().await;
-        // Stop the runtimes first, so that requests still in flight end now.
-        stopping.shutdown();
-    };
-    let service = router(app, &ctx).into_make_service_with_connect_info::<SocketAddr>();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let service = router(app, ctx).into_make_service_with_connect_info::<SocketAddr>();
     // Small request/response exchanges: never let Nagle hold a write back.
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    let server = axum::serve(listener, service).with_graceful_shutdown(stop);
-    let served = server.await;
-    engine.shutdown();
-    endpoint::forget(&ctx.state_dir);
-    served.context("serving")?;
-    Ok(())
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
+        let _ = stopped.await;
+    });
+    let task = tokio::spawn(async move { server.await });
+    Ok(Running {
+        url,
+        engine,
+        state_dir: ctx.state_dir.clone(),
+        stop,
+        task,
+    })
 }
 
-async fn shutdown_signal() {
+/// Binds, records the address, serves until a signal, then stops every runtime.
+pub async fn serve(ctx: Context, port: u16) -> Result<()> {
+    let running = start(&ctx, port).await?;
+    let url = running.url.clone();
+    println!("Portico {} serving on {url}", env!("CARGO_PKG_VERSION"));
+    println!("  Lambda API: {url}/2015-03-31/functions/NAME/invocations");
+    println!("  health:     {url}/_portico/health");
+    shutdown_signal().await;
+    running.shutdown().await
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     let term = async {
         match signal(SignalKind::terminate()) {

@@ -211,7 +211,7 @@ fn confirm(destroy: bool) -> Result<bool> {
     Ok(answer.trim() == "yes")
 }
 
-fn rand_seed() -> u64 {
+pub(crate) fn rand_seed() -> u64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() as u64)
         ^ u64::from(std::process::id()).rotate_left(32)
 }
@@ -239,7 +239,7 @@ fn print_stages(ctx: &Context, state: &tf::State) {
 }
 
 /// The variables Apex injected, plus `aws_account_id`.
-fn supplied_vars(
+pub(crate) fn supplied_vars(
     ctx: &Context,
     store: &mut portico_store::Store,
     env: Option<&str>,

@@ -2,8 +2,10 @@
 
 mod apex;
 mod infra;
+mod init; // `portico init` and `portico completions`
 mod invoke;
 mod logs;
+mod up; // `portico up`
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -27,5 +29,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build(a) => apex::build(&ctx, a),
         Command::Exec(a) => apex::exec(&ctx, a),
         Command::Infra(a) => infra::infra(&ctx, a.args).await,
+        Command::Up(a) => up::up(ctx, a).await,
+        Command::Init(a) => init::init(&ctx, a),
+        Command::Completions(a) => init::completions(a),
     }
 }
