@@ -79,6 +79,10 @@ pub enum Command {
     ///
     /// Example: portico infra apply -auto-approve -var stage=test
     Infra(InfraArgs),
+    /// Show an API key's usage per day and usage plan.
+    ///
+    /// Example: portico usage k3x9a2b7c1
+    Usage(UsageArgs),
     /// Run a command with the functions' ARNs in its environment.
     ///
     /// Example: portico exec -- env
@@ -199,6 +203,12 @@ pub struct InfraArgs {
     /// plan | apply | destroy | show | output | state list, then Terraform flags.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct UsageArgs {
+    /// The API key id (`aws_api_gateway_api_key.NAME.id`).
+    pub key_id: String,
 }
 
 #[derive(Args, Debug)]

@@ -28,10 +28,10 @@ pub fn record(state_dir: &Path, url: &str) -> std::io::Result<()> {
 
 /// Removes the record, if it is ours.
 pub fn forget(state_dir: &Path) {
-    if let Some(rec) = read(state_dir) {
-        if rec.pid == std::process::id() {
-            let _ = std::fs::remove_file(state_dir.join(FILE));
-        }
+    if let Some(rec) = read(state_dir)
+        && rec.pid == std::process::id()
+    {
+        let _ = std::fs::remove_file(state_dir.join(FILE));
     }
 }
 

@@ -468,6 +468,19 @@ async fn authorizers_keys_validation_and_throttling_answer_as_aws() {
         (429, r#"{"message":"Limit Exceeded"}"#)
     );
     assert_eq!(r.header("x-amzn-errortype"), "LimitExceededException");
+    // `portico usage KEY_ID` shows the two counted requests for today.
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select id from apigw_api_keys where name='quota'\").fetchone()[0])")
+        .arg(p.path().join(".portico/state.db"))
+        .output()
+        .expect("python3");
+    let key_id = text(&out.stdout).trim().to_string();
+    let usage = eventually(5, "usage to be stored", || {
+        let u = p.ok(&["usage", &key_id], "");
+        u.lines().any(|l| l.trim_end().ends_with(" 2")).then_some(u)
+    });
+    assert!(usage.starts_with("day"), "{usage}");
 
     // Stage throttling (method settings limited/GET: burst 2).
     assert_eq!(get("/limited", vec![]).await.status, 200);

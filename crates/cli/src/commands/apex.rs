@@ -27,10 +27,10 @@ pub fn deploy(ctx: &Context, a: DeployArgs) -> Result<ExitCode> {
     for f in &functions {
         let name = f.short_name();
         let cfg = f.config();
-        if warned.insert(cfg.runtime.clone()) {
-            if let Some(w) = runtime_mismatch(&cfg.runtime) {
-                output::warn(&w);
-            }
+        if warned.insert(cfg.runtime.clone())
+            && let Some(w) = runtime_mismatch(&cfg.runtime)
+        {
+            output::warn(&w);
         }
         run_hook(f, HookKind::Build)?;
         let pkg = f.package().with_context(|| format!("function {name}"))?;

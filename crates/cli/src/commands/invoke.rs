@@ -73,14 +73,13 @@ pub async fn invoke(ctx: &Context, a: InvokeArgs) -> Result<ExitCode> {
                 }
             }
         };
-        if a.logs {
-            if let Some(log) = reply
+        if a.logs
+            && let Some(log) = reply
                 .log
                 .as_deref()
                 .and_then(|l| base64::engine::general_purpose::STANDARD.decode(l).ok())
-            {
-                eprint!("{}", String::from_utf8_lossy(&log));
-            }
+        {
+            eprint!("{}", String::from_utf8_lossy(&log));
         }
         if reply.function_error {
             failed = true;

@@ -5,7 +5,8 @@ mod infra;
 mod init; // `portico init` and `portico completions`
 mod invoke;
 mod logs;
-mod up; // `portico up`
+mod up;
+mod usage; // `portico up`
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build(a) => apex::build(&ctx, a),
         Command::Exec(a) => apex::exec(&ctx, a),
         Command::Infra(a) => infra::infra(&ctx, a.args).await,
+        Command::Usage(a) => usage::usage(&ctx, &a.key_id),
         Command::Up(a) => up::up(ctx, a).await,
         Command::Init(a) => init::init(&ctx, a),
         Command::Completions(a) => init::completions(a),
