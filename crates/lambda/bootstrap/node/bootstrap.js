@@ -256,10 +256,15 @@ const RUNTIME_API = process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
 const apiHost = RUNTIME_API.slice(0, RUNTIME_API.lastIndexOf(':')).replace(/^\[|\]$/g, '');
 const apiPort = parseInt(RUNTIME_API.slice(RUNTIME_API.lastIndexOf(':') + 1), 10);
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
-const REQUEST_TAIL = ` HTTP/1.1\r\nHost: ${RUNTIME_API}\r\n`;
+const REQUEST_TAIL = ` HTTP/1.1\r\nHost: ${RUNTIME_API}\r\nConnection: keep-alive\r\n`;
 const NEXT_REQUEST = Buffer.from(`GET /2018-06-01/runtime/invocation/next${REQUEST_TAIL}\r\n`, 'latin1');
 const MAX_HEAD = 80 * 1024;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+const LFLF = Buffer.from('\n\n', 'latin1');
+// Control characters other than HTAB, CR and LF are invalid anywhere in a head.
+const HEAD_CTL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TOKEN_CHARS[c.charCodeAt(0)] = 1;
 // Node's http keeps the first of these when repeated; other repeats are joined.
 const FIRST_WINS = new Set([
   'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host',
@@ -267,14 +272,17 @@ const FIRST_WINS = new Set([
   'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
 ]);
 
-function parseError(reason) {
+// Errors read as Node's http client words them (llhttp's reasons).
+function parseError(code, reason) {
   const e = new Error(`Parse Error: ${reason}`);
-  e.code = 'HPE_INVALID_RESPONSE';
+  e.code = code;
   return e;
 }
 
-function hangUp() {
-  const e = new Error('socket hang up');
+// The connection ended before the response did: "socket hang up" before its
+// first byte, "aborted" after.
+function hangUp(started) {
+  const e = new Error(started ? 'aborted' : 'socket hang up');
   e.code = 'ECONNRESET';
   return e;
 }
@@ -292,16 +300,24 @@ function trimmed(s, from, to) {
   return s.slice(a, b);
 }
 
-// Index just past the blank line ending the head (CRLF or bare LF), or -1.
+// Index just past the CRLF CRLF ending the head, or -1 while incomplete.
+// Like Node's parser (llhttp, strict) a bare LF is an error, not a line end.
 function headEnd(buf) {
-  let i = buf.indexOf(10);
-  while (i !== -1 && i < MAX_HEAD) {
-    if (buf[i + 1] === 10) return i + 2;
-    if (buf[i + 1] === 13 && buf[i + 2] === 10) return i + 3;
-    i = buf.indexOf(10, i + 1);
-  }
-  if (buf.length > MAX_HEAD) throw parseError('Header overflow');
+  const i = buf.indexOf(CRLFCRLF);
+  if (i !== -1) return i + 4;
+  if (buf.indexOf(LFLF) !== -1) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header field char');
+  if (buf.length > MAX_HEAD) throw parseError('HPE_HEADER_OVERFLOW', 'Header overflow');
   return -1;
+}
+
+// A lower-cased header name made of RFC 9110 token characters.
+function isToken(name) {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 127 || TOKEN_CHARS[c] === 0) return false;
+  }
+  return true;
 }
 
 function isDigit(c) {
@@ -316,7 +332,7 @@ function parseStatusLine(line, parser) {
     !isDigit(line.charCodeAt(9)) || !isDigit(line.charCodeAt(10)) || !isDigit(line.charCodeAt(11)) ||
     (line.length > 12 && line.charCodeAt(12) !== 32)
   ) {
-    throw parseError('Expected HTTP/');
+    throw parseError('HPE_INVALID_CONSTANT', 'Expected HTTP/, RTSP/ or ICE/');
   }
   parser.http10 = c7 === 48;
   return Number(line.slice(9, 12));
@@ -369,7 +385,7 @@ class ResponseParser {
         return false;
       }
       this.parseHead(data.toString('latin1', 0, end));
-      if (this.status < 200) {
+      if (this.status >= 100 && this.status < 200) {
         // An interim response (100 Continue...): the real one follows.
         this.inHead = true;
         data = data.subarray(end);
@@ -391,46 +407,47 @@ class ResponseParser {
     }
   }
 
+  // `head` ends with CRLF CRLF. Rejects what llhttp rejects, in its words.
   parseHead(head) {
+    if (HEAD_CTL.test(head)) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char');
     let nl = head.indexOf('\n');
-    const status = parseStatusLine(head.slice(0, head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl), this);
-    if (status === 101) throw parseError('Unexpected protocol switch');
-    const headers = Object.create(null);
+    if (head.charCodeAt(nl - 1) !== 13) throw parseError('HPE_CR_EXPECTED', 'Missing expected CR after response line');
+    const status = parseStatusLine(head.slice(0, nl - 1), this);
+    if (status === 101) throw parseError('HPE_INVALID_STATUS', 'Unexpected protocol switch');
+    const headers = new Map(); // lower-cased name -> value
     let contentLength = -1;
     let transferEncoding = null;
     let connection = null;
-    let last = null;
-    for (let start = nl + 1; start < head.length; start = nl + 1) {
+    for (let start = nl + 1; ; start = nl + 1) {
       nl = head.indexOf('\n', start);
-      const end = head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      if (end <= start) break; // the blank line
+      if (head.charCodeAt(nl - 1) !== 13) throw parseError('HPE_CR_EXPECTED', 'Missing expected CR after header value');
+      const end = nl - 1;
+      if (end === start) break; // the blank line
       if (isOws(head.charCodeAt(start))) {
-        // Obsolete line folding: the continuation joins the previous value.
-        if (last === null) throw parseError('Invalid header value char');
-        const joined = `${headers[last]} ${trimmed(head, start, end)}`;
-        headers[last] = trimmed(joined, 0, joined.length);
-        continue;
+        // Obsolete line folding, which llhttp refuses too.
+        throw parseError('HPE_INVALID_HEADER_TOKEN', 'Unexpected whitespace after header value');
       }
       const colon = head.indexOf(':', start);
-      if (colon === -1 || colon >= end) throw parseError('Invalid header token');
+      if (colon === -1 || colon >= end) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header token');
       const name = head.slice(start, colon).toLowerCase();
-      if (!TOKEN.test(name)) throw parseError('Invalid header token');
+      if (!isToken(name)) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header token');
       const value = trimmed(head, colon + 1, end);
-      const prev = headers[name];
-      if (prev === undefined) headers[name] = value;
-      else if (name === 'set-cookie') headers[name] = [].concat(prev, value);
-      else if (!FIRST_WINS.has(name)) headers[name] = `${prev}${name === 'cookie' ? '; ' : ', '}${value}`;
-      last = name;
+      const prev = headers.get(name);
+      if (prev === undefined) headers.set(name, value);
+      else if (name === 'set-cookie') headers.set(name, [].concat(prev, value));
+      else if (!FIRST_WINS.has(name)) headers.set(name, `${prev}${name === 'cookie' ? '; ' : ', '}${value}`);
       if (name === 'content-length') {
-        if (!/^\d+$/.test(value) || (contentLength !== -1 && contentLength !== Number(value))) {
-          throw parseError('Invalid Content-Length');
-        }
+        if (contentLength !== -1) throw parseError('HPE_UNEXPECTED_CONTENT_LENGTH', 'Duplicate Content-Length');
+        if (!/^\d+$/.test(value)) throw parseError('HPE_INVALID_CONTENT_LENGTH', 'Invalid character in Content-Length');
         contentLength = Number(value);
       } else if (name === 'transfer-encoding') {
-        transferEncoding = headers[name];
+        transferEncoding = headers.get(name);
       } else if (name === 'connection') {
-        connection = headers[name].toLowerCase();
+        connection = headers.get(name).toLowerCase();
       }
+    }
+    if (transferEncoding !== null && contentLength !== -1) {
+      throw parseError('HPE_INVALID_TRANSFER_ENCODING', "Transfer-Encoding can't be present with Content-Length");
     }
     this.status = status;
     this.headers = headers;
@@ -441,7 +458,7 @@ class ResponseParser {
     } else {
       this.keepAlive = !this.http10;
     }
-    if (status < 200 || status === 204 || status === 304) {
+    if ((status >= 100 && status < 200) || status === 204 || status === 304) {
       this.mode = BODY_NONE;
     } else if (transferEncoding !== null && /(?:^|,)[ \t]*chunked[ \t]*$/i.test(transferEncoding)) {
       this.mode = BODY_CHUNKED;
@@ -482,7 +499,7 @@ class ResponseParser {
     const part = data.toString('latin1', pos, nl === -1 ? data.length : nl);
     if (nl === -1) {
       this.line += part;
-      if (this.line.length > MAX_HEAD) throw parseError('Chunk line too long');
+      if (this.line.length > MAX_HEAD) throw parseError('HPE_INVALID_CHUNK_SIZE', 'Chunk size overflow');
       return undefined;
     }
     const line = this.line + part;
@@ -506,11 +523,11 @@ class ResponseParser {
       if (this.chunkPhase === CHUNK_SIZE) {
         const semi = line.indexOf(';');
         const size = trimmed(line, 0, semi === -1 ? line.length : semi);
-        if (!/^[0-9a-fA-F]{1,12}$/.test(size)) throw parseError('Invalid character in chunk size');
+        if (!/^[0-9a-fA-F]{1,12}$/.test(size)) throw parseError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size');
         this.remaining = parseInt(size, 16);
         this.chunkPhase = this.remaining === 0 ? CHUNK_TRAILER : CHUNK_DATA;
       } else if (this.chunkPhase === CHUNK_DATA_END) {
-        if (line !== '') throw parseError('Expected LF after chunk data');
+        if (line !== '') throw parseError('HPE_STRICT', 'Expected LF after chunk data');
         this.chunkPhase = CHUNK_SIZE;
       } else if (line === '') {
         this.body = Buffer.concat(this.pieces).toString('utf8');
@@ -556,7 +573,7 @@ function connect() {
   const gone = (err) => {
     if (socket === sock) socket = null;
     sock.destroy();
-    if (current !== null && current.sock === sock) failCurrent(err || hangUp());
+    if (current !== null && current.sock === sock) failCurrent(err || hangUp(current.gotBytes));
   };
   sock.on('end', () => {
     if (current !== null && current.sock === sock && current.parser.end()) completeCurrent(sock);
@@ -870,30 +887,35 @@ function parseJsonHeader(value, name) {
   }
 }
 
+// Adds the per-invoke fields after the callback ones, in AWS's key order.
+// Everything is read (and the JSON headers parsed) before the first field is
+// set, and process.env is read on every invoke, as AWS does.
 function attachEnvironmentData(context, headers) {
-  const trace = headers['lambda-runtime-trace-id'];
+  const trace = headers.get('lambda-runtime-trace-id');
   if (trace) process.env._X_AMZN_TRACE_ID = trace;
   else delete process.env._X_AMZN_TRACE_ID;
-  const deadline = Number(headers['lambda-runtime-deadline-ms']);
-  return Object.assign(
-    context,
-    {
-      functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-      memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-      logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-      logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
-    },
-    {
-      clientContext: parseJsonHeader(headers['lambda-runtime-client-context'], 'ClientContext'),
-      identity: parseJsonHeader(headers['lambda-runtime-cognito-identity'], 'CognitoIdentity'),
-      invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
-      awsRequestId: headers['lambda-runtime-aws-request-id'],
-      tenantId: headers['lambda-runtime-aws-tenant-id'],
-      // Not clamped: it goes negative past the deadline, as on AWS.
-      getRemainingTimeInMillis: () => deadline - Date.now(),
-    },
-  );
+  const deadline = Number(headers.get('lambda-runtime-deadline-ms'));
+  const env = process.env;
+  const functionVersion = env.AWS_LAMBDA_FUNCTION_VERSION;
+  const functionName = env.AWS_LAMBDA_FUNCTION_NAME;
+  const memoryLimitInMB = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+  const logGroupName = env.AWS_LAMBDA_LOG_GROUP_NAME;
+  const logStreamName = env.AWS_LAMBDA_LOG_STREAM_NAME;
+  const clientContext = parseJsonHeader(headers.get('lambda-runtime-client-context'), 'ClientContext');
+  const identity = parseJsonHeader(headers.get('lambda-runtime-cognito-identity'), 'CognitoIdentity');
+  context.functionVersion = functionVersion;
+  context.functionName = functionName;
+  context.memoryLimitInMB = memoryLimitInMB;
+  context.logGroupName = logGroupName;
+  context.logStreamName = logStreamName;
+  context.clientContext = clientContext;
+  context.identity = identity;
+  context.invokedFunctionArn = headers.get('lambda-runtime-invoked-function-arn');
+  context.awsRequestId = headers.get('lambda-runtime-aws-request-id');
+  context.tenantId = headers.get('lambda-runtime-aws-tenant-id');
+  // Not clamped: it goes negative past the deadline, as on AWS.
+  context.getRemainingTimeInMillis = () => deadline - Date.now();
+  return context;
 }
 
 // ---------------------------------------------------------------------------
@@ -924,10 +946,10 @@ function startRuntime(handler) {
 
   const handleOnce = async () => {
     const { bodyJson, headers } = await client.nextInvocation();
-    const id = headers['lambda-runtime-aws-request-id'];
+    const id = headers.get('lambda-runtime-aws-request-id');
     if (!id) throw new Error('invocation id is missing or invalid');
     currentRequestId = id;
-    currentTenantId = headers['lambda-runtime-aws-tenant-id'];
+    currentTenantId = headers.get('lambda-runtime-aws-tenant-id');
 
     const [callback, callbackContext, markCompleted] = buildCallbackContext(id, scheduleIteration);
     try {

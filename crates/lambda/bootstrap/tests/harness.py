@@ -79,8 +79,11 @@ class BootstrapCase(unittest.TestCase):
     RUNTIME = None
     FIXTURE = None
 
-    def start(self, handler, env=None, fixture=None, max_payload=6291556):
-        api = MockRuntimeApi(max_payload=max_payload)
+    def start(self, handler, env=None, fixture=None, max_payload=6291556, api=None):
+        """Starts the bootstrap against `api` (any object with `address` and
+        `close()`), by default a new MockRuntimeApi."""
+        if api is None:
+            api = MockRuntimeApi(max_payload=max_payload)
         self.addCleanup(api.close)
         task_root = os.path.join(FIXTURES, fixture or self.FIXTURE)
         child_env = {
