@@ -71,3 +71,7 @@ resource "aws_lambda_permission" "check_post" {
 output "check_url" {
   value = "${aws_api_gateway_stage.test.invoke_url}/check"
 }
+
+output "api_id" {
+  value = aws_api_gateway_rest_api.status_api.id
+}

@@ -78,3 +78,7 @@ resource "aws_lambda_permission" "crud" {
 output "items_url" {
   value = "${aws_api_gateway_stage.v1.invoke_url}/items"
 }
+
+output "api_id" {
+  value = aws_api_gateway_rest_api.crud.id
+}

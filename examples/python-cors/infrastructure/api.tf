@@ -171,3 +171,7 @@ resource "aws_lambda_permission" "greeter" {
 output "greet_url" {
   value = "${aws_api_gateway_stage.dev.invoke_url}/greet"
 }
+
+output "api_id" {
+  value = aws_api_gateway_rest_api.greeter.id
+}

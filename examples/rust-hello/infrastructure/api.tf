@@ -56,3 +56,7 @@ resource "aws_lambda_permission" "api" {
 output "hello_url" {
   value = "${aws_api_gateway_stage.dev.invoke_url}/hello"
 }
+
+output "api_id" {
+  value = aws_api_gateway_rest_api.api.id
+}
