@@ -231,6 +231,10 @@ impl Project {
 /// tried to deploy them.
 fn function_dirs(dir: &Path) -> Result<Vec<String>, ApexError> {
     let functions = dir.join("functions");
+    // A project may describe only infrastructure: no functions/ means no functions.
+    if !functions.exists() {
+        return Ok(Vec::new());
+    }
     let entries = std::fs::read_dir(&functions).map_err(|e| ApexError::io(&functions, e))?;
     let mut names = Vec::new();
     for entry in entries {

@@ -34,8 +34,24 @@ fn main() -> std::process::ExitCode {
     match runtime.block_on(commands::run(args)) {
         Ok(code) => code,
         Err(e) => {
-            output::error(&format!("{e:#}"));
+            output::error(&message(&e));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, leaving out a cause whose text the message
+/// before it already contains (library errors often print their source).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
 }
