@@ -184,6 +184,16 @@ async fn json_crud_keeps_its_data_in_the_named_file() {
     let a = request("GET", &format!("{base}/"), None).await;
     assert_eq!(a.status, 404, "{}", a.body);
     assert_eq!(a.json()["message"], "no route for GET /");
+
+    // A function.json that does not parse is reported; the API keeps answering.
+    let config = dir.path().join("functions/items/function.json");
+    let good = std::fs::read_to_string(&config).unwrap();
+    let mark = up.output().len();
+    std::fs::write(&config, good.replace("\"runtime\"", "runtime")).unwrap();
+    up.wait_for_after(mark, "function.json", 15);
+    up.wait_for_after(mark, "the last good state keeps serving", 15);
+    let a = request("GET", &items, None).await;
+    assert_eq!((a.status, a.body.as_str()), (200, "[]"));
     stop_cleanly(&mut up);
 }
 

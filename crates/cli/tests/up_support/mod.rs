@@ -72,7 +72,8 @@ impl Up {
             dir: dir.to_path_buf(),
             output,
         };
-        up.wait_for("watching", 180);
+        // Generous: the rust example compiles its dependencies on a busy CI machine.
+        up.wait_for("watching", 600);
         let out = up.output();
         up.url = out
             .split_whitespace()
@@ -88,12 +89,20 @@ impl Up {
     }
 
     /// Waits until the output holds `text` (after `from` bytes).
-    pub fn wait_for_after(&self, from: usize, text: &str, secs: u64) {
+    pub fn wait_for_after(&mut self, from: usize, text: &str, secs: u64) {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             let out = self.output();
             if out.get(from..).is_some_and(|o| o.contains(text)) {
                 return;
+            }
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                // Let the readers take the last lines.
+                std::thread::sleep(Duration::from_millis(100));
+                panic!(
+                    "up exited ({status}) before printing {text:?}:\n{}",
+                    self.output()
+                );
             }
             assert!(
                 Instant::now() < deadline,
@@ -103,7 +112,7 @@ impl Up {
         }
     }
 
-    pub fn wait_for(&self, text: &str, secs: u64) {
+    pub fn wait_for(&mut self, text: &str, secs: u64) {
         self.wait_for_after(0, text, secs)
     }
 
