@@ -24,7 +24,11 @@ fn node_project() -> Project {
     p.file("syntax", "index.js", "exports.handle = async () => {\n");
     p.file("reserved", "index.js", "exports.handle = async (e) => { await new Promise(r => setTimeout(r, 500)); return 'ok'; };\n");
     p.file("reserved", "function.json", r#"{"concurrency": 1}"#);
-    p.file("huge", "index.js", "exports.handle = async () => 'x'.repeat(6291556);\n");
+    p.file(
+        "huge",
+        "index.js",
+        "exports.handle = async () => 'x'.repeat(6291556);\n",
+    );
     p.file("py", "main.py", "import os\ndef handle(event, context):\n    print('hello from python')\n    return {'event': event, 'fn': context.function_name, 'mem': context.memory_limit_in_mb}\n");
     p.file(
         "pyerr",
@@ -135,7 +139,10 @@ async fn node_and_python_results_and_errors_have_aws_shapes() {
 
     // A result over 6,291,556 bytes (with its quotes) is refused as AWS does.
     let r = invoke(&s.url, "t_huge", "{}", &[]).await;
-    assert_eq!(r.header("x-amz-function-error").as_deref(), Some("Unhandled"));
+    assert_eq!(
+        r.header("x-amz-function-error").as_deref(),
+        Some("Unhandled")
+    );
     assert_eq!(
         r.body,
         r#"{"errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"}"#
