@@ -176,6 +176,8 @@ def portico_run(binary, port, connections, seconds, workdir):
     )
     try:
         wait_port(port)
+        if serve.poll() is not None:
+            raise SystemExit("portico serve exited (is port %d taken?)" % port)
         # Warm up: starts the environment(s) and JITs the hot path.
         subprocess.run(["wrk", "-t1", "-c%d" % connections, "-d3s", "-s", lua, url],
                        check=True, stdout=subprocess.DEVNULL)
@@ -186,6 +188,8 @@ def portico_run(binary, port, connections, seconds, workdir):
         )
         time.sleep(2)
         pids = node_pids(serve.pid)
+        if not pids:
+            raise SystemExit("no node environment under portico serve")
         c0, t0 = sum(cpu_ns(p) for p in pids), time.time()
         time.sleep(seconds)
         c1, t1 = sum(cpu_ns(p) for p in pids), time.time()
@@ -241,6 +245,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
+    args.bootstrap = os.path.abspath(args.bootstrap)  # the bootstrap runs from the fixture dir
 
     runs = []
     if args.mode == "mock":
