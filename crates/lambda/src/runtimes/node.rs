@@ -7,6 +7,8 @@ use tokio::process::Command;
 pub struct Node;
 
 const BOOTSTRAP: &str = include_str!("../../bootstrap/node/bootstrap.js");
+// bootstrap.js requires its Runtime API client from the same directory.
+const RUNTIME_CLIENT: &str = include_str!("../../bootstrap/node/runtime_client.js");
 
 impl Runtime for Node {
     fn command(&self, spec: &LaunchSpec<'_>) -> Result<Command, String> {
@@ -27,6 +29,9 @@ impl Runtime for Node {
     }
 
     fn files(&self) -> &'static [(&'static str, &'static str)] {
-        &[("bootstrap.js", BOOTSTRAP)]
+        &[
+            ("bootstrap.js", BOOTSTRAP),
+            ("runtime_client.js", RUNTIME_CLIENT),
+        ]
     }
 }
