@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 /// How often the files are looked at.
 pub const POLL: Duration = Duration::from_millis(50);
 /// How long the files must stay unchanged before a change is acted on.
-pub const QUIET: Duration = Duration::from_millis(60);
+pub const QUIET: Duration = Duration::from_millis(40);
 /// A save storm longer than this is acted on anyway.
 const MAX_WAIT: Duration = Duration::from_secs(2);
 
