@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 /// How often the files are looked at.
-pub const POLL: Duration = Duration::from_millis(50);
+pub const POLL: Duration = Duration::from_millis(30);
 /// How long the files must stay unchanged before a change is acted on.
 pub const QUIET: Duration = Duration::from_millis(40);
 /// A save storm longer than this is acted on anyway.
