@@ -3,7 +3,7 @@
 # with Portico as its EXTRA row, so the floors (bare hyper, bare Node) and
 # serverless-offline are measured in the same run and ratios are meaningful.
 #
-#   bench/run.sh [invoke|gateway|cold|infra|all]     (default: all)
+#   bench/run.sh [invoke|gateway|cold|infra|memory|all]     (default: all)
 #
 # Knobs: OUT (results dir), DURATION (wrk run, default 5s), REPS (default 3),
 # PORT (default 18500). Results: one folder per row under $OUT, each with the
@@ -161,13 +161,31 @@ PY
   cat "$OUT/infra.md"
 }
 
+# Memory after a 1-connection load: the server plus every process it started
+# (one warm Node environment), as resident set sizes summed from /proc.
+memory_after_c1() {
+  "$BIN" -C "$WORK" serve --port "$PORT" >"$OUT/mem-serve.log" 2>&1 &
+  local pid=$! url=$STAGE/node
+  sleep 1
+  wrk -t1 -c1 -d"$DURATION" "$url" >"$OUT/mem-wrk.txt"
+  local kb=0 n=0 p
+  for p in $pid $(pgrep -P "$pid"); do
+    kb=$((kb + $(awk '/^VmRSS:/{print $2}' "/proc/$p/status"))); n=$((n + 1))
+  done
+  kill -TERM "$pid"; wait "$pid" || true
+  printf '| processes | RSS MiB (sum) | requests/s during the load |\n|---:|---:|---:|\n| %s | %.1f | %s |\n' \
+    "$n" "$(awk -v kb="$kb" 'BEGIN{print kb / 1024}')" "$(awk '/Requests\/sec/{print $2}' "$OUT/mem-wrk.txt")" >"$OUT/memory.md"
+  cat "$OUT/memory.md"
+}
+
 case $what in
+  memory) memory_after_c1 ;;
   invoke) invoke_rows ;;
   gateway) gateway_rows ;;
   cold) cold_starts ;;
   infra) infra_times ;;
-  all) infra_times; cold_starts; invoke_rows; gateway_rows ;;
-  *) echo "usage: bench/run.sh [invoke|gateway|cold|infra|all]"; exit 2 ;;
+  all) infra_times; cold_starts; invoke_rows; gateway_rows; memory_after_c1 ;;
+  *) echo "usage: bench/run.sh [invoke|gateway|cold|infra|memory|all]"; exit 2 ;;
 esac
 {
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/{print $2}') GiB"
