@@ -53,15 +53,14 @@ resource "aws_api_gateway_integration_response" "ping_get_200" {
 async fn github_status_edit_add_a_route_break_and_stop() {
     let dir = copy_example("github-status");
     let mut up = Up::start(dir.path(), &[]);
+    let base = up.stage_url();
+    up.wait_for("lambda github-status_github-status ($LATEST) (AWS)", 10);
     assert!(
-        up.output().contains("POST    http://127.0.0.1:")
-            && up
-                .output()
-                .contains("lambda github-status_github-status ($LATEST) (AWS)"),
+        up.output()
+            .contains(&format!("POST    {base}/check  →  lambda")),
         "the route table: {}",
         up.output()
     );
-    let base = up.stage_url();
     let check = format!("{base}/check");
 
     // The README's three requests.

@@ -118,10 +118,14 @@ impl Up {
 
     /// The invoke base of the first stage the route table names:
     /// `http://127.0.0.1:PORT/_aws/execute-api/API/STAGE`.
-    pub fn stage_url(&self) -> String {
+    pub fn stage_url(&mut self) -> String {
+        // The table goes to stdout and "watching" to stderr: they arrive
+        // through two pipes, in either order.
+        let prefix = format!("{}/_aws/execute-api/", self.url);
+        self.wait_for(&prefix, 10);
         let out = self.output();
         let start = out
-            .find(&format!("{}/_aws/execute-api/", self.url))
+            .find(&prefix)
             .unwrap_or_else(|| panic!("no route table in:\n{out}"));
         let rest = &out[start..];
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
@@ -282,5 +286,10 @@ pub fn stop_cleanly(up: &mut Up) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(up.output().contains("stopped"), "{}", up.output());
+    // The reader threads may still be taking the last lines from the pipes.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !up.output().contains("• stopped") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(up.output().contains("• stopped"), "{}", up.output());
 }
