@@ -49,10 +49,16 @@ pub async fn logs(ctx: &Context, a: LogsArgs) -> Result<ExitCode> {
     loop {
         let events = store.query(&filter)?;
         for e in &events {
-            if color {
-                println!("\x1b[34m{}\x1b[0m {}", e.group, e.message);
-            } else {
-                println!("{} {}", e.group, e.message);
+            // A record may hold several lines (an API request's execution log).
+            for line in e.message.lines() {
+                if a.filter.as_deref().is_some_and(|f| !line.contains(f)) {
+                    continue;
+                }
+                if color {
+                    println!("\x1b[34m{}\x1b[0m {line}", e.group);
+                } else {
+                    println!("{} {line}", e.group);
+                }
             }
         }
         if let Some(last) = events.last() {
