@@ -135,7 +135,7 @@ pub async fn serve(ctx: Context, port: u16) -> Result<()> {
     println!("  Lambda API: {url}/2015-03-31/functions/NAME/invocations");
     println!("  health:     {url}/_portico/health");
     // Say what this machine does not let Portico enforce, instead of pretending.
-    for l in portico_lambda::limitations() {
+    for l in running.engine.limitations() {
         println!("  not enforced here: {l}");
     }
     shutdown_signal().await;

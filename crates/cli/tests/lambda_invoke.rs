@@ -328,3 +328,67 @@ fn base64_decode(s: &str) -> Vec<u8> {
         .decode(s)
         .expect("base64")
 }
+
+/// Whether this machine lets Portico put environments in memory cgroups
+/// (the engine probes the same way).
+fn memory_cgroups() -> bool {
+    let Ok(own) = std::fs::read_to_string("/proc/self/cgroup") else {
+        return false;
+    };
+    own.lines()
+        .filter_map(|l| l.splitn(3, ':').nth(2).map(|p| (l, p)))
+        .any(|(l, p)| {
+            let dir = if l
+                .split(':')
+                .nth(1)
+                .is_some_and(|c| c.split(',').any(|c| c == "memory"))
+            {
+                std::path::Path::new("/sys/fs/cgroup/memory").join(p.trim_start_matches('/'))
+            } else {
+                return false;
+            };
+            let probe = dir.join(format!("test-probe-{}", std::process::id()));
+            let ok = std::fs::create_dir(&probe).is_ok();
+            let _ = std::fs::remove_dir(&probe);
+            ok
+        })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn memory_is_limited_and_measured_where_the_machine_allows() {
+    let p = Project::new("m", serde_json::json!({}));
+    // Buffers live outside V8's heap: only a cgroup stops them.
+    p.file("hog", "index.js", "exports.handle = async (e) => { const b = Buffer.alloc(e.mb * 1024 * 1024, 1); return b.length; };\n");
+    p.ok(&["deploy"], "");
+    let mut s = p.serve(&[]);
+    let r = invoke(&s.url, "m_hog", r#"{"mb": 40}"#, &[]).await;
+    assert_eq!(r.body, (40 * 1024 * 1024).to_string());
+    let r = invoke(&s.url, "m_hog", r#"{"mb": 400}"#, &[]).await;
+    if memory_cgroups() {
+        let v = r.json();
+        assert_eq!(v["errorType"], "Runtime.OutOfMemory", "{v}");
+        assert!(
+            v["errorMessage"]
+                .as_str()
+                .unwrap()
+                .ends_with("Error: Runtime exited with error: signal: killed"),
+            "{v}"
+        );
+    } else {
+        eprintln!(
+            "no memory cgroup here: the 400 MB allocation is not stopped ({})",
+            r.body
+        );
+    }
+    s.stop();
+    let logs = p.ok(&["logs", "hog"], "");
+    let used: Vec<u64> = logs
+        .lines()
+        .filter_map(|l| l.split("Max Memory Used: ").nth(1))
+        .filter_map(|t| t.split(' ').next()?.parse().ok())
+        .collect();
+    assert!(
+        used.first().is_some_and(|&mb| mb >= 40),
+        "the 40 MB buffer shows in Max Memory Used: {used:?}\n{logs}"
+    );
+}

@@ -102,6 +102,7 @@ pub struct Engine {
     logs: LogWriter,
     pools: Mutex<HashMap<PoolKey, Arc<Pool>>>,
     resolved: Mutex<Resolved>,
+    cgroups: Option<crate::cgroup::CgroupRoot>,
     all: Mutex<Vec<Weak<Environment>>>,
     account_inflight: AtomicUsize,
     function_inflight: Mutex<HashMap<String, usize>>,
@@ -139,6 +140,7 @@ impl Engine {
             logs,
             pools: Mutex::new(HashMap::new()),
             resolved: Mutex::new(Resolved::default()),
+            cgroups: crate::cgroup::CgroupRoot::detect(),
             all: Mutex::new(Vec::new()),
             account_inflight: AtomicUsize::new(0),
             function_inflight: Mutex::new(HashMap::new()),
@@ -424,6 +426,7 @@ impl Engine {
             endpoint_url: self.cfg.endpoint_url.clone(),
             sink,
             env_id,
+            cgroups: self.cgroups.clone(),
         };
         let env = Environment::start(launch)
             .await
@@ -485,29 +488,43 @@ impl Engine {
 /// Asks the kernel to kill the child when Portico dies (Linux's parent-death
 /// signal); elsewhere the process group is killed on shutdown instead.
 #[allow(unsafe_code)]
-pub(crate) fn die_with_parent(cmd: &mut tokio::process::Command) {
+pub(crate) fn die_with_parent(
+    cmd: &mut tokio::process::Command,
+    cgroup_procs: Option<std::os::fd::OwnedFd>,
+) {
     #[cfg(target_os = "linux")]
     // SAFETY: the closure runs in the forked child before exec and only makes
-    // one async-signal-safe system call (prctl), allocating nothing.
+    // async-signal-safe system calls (prctl, write), allocating nothing.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))
-                .map_err(std::io::Error::from)
+                .map_err(std::io::Error::from)?;
+            // "0" moves the writing process: the child joins its memory
+            // group before exec, so the limit holds from its first byte.
+            if let Some(fd) = &cgroup_procs {
+                rustix::io::write(fd, b"0").map_err(std::io::Error::from)?;
+            }
+            Ok(())
         });
     }
 }
 
-/// What this machine does not let Portico enforce, in words, for `serve`
-/// to print at start (Lambda would enforce all of it).
-pub fn limitations() -> Vec<String> {
-    let mut out = vec![
-        "memory: Node functions get a V8 heap cap from their memory size; Python and custom runtimes are not capped (no cgroup delegation)".to_string(),
-    ];
-    if !cfg!(target_os = "linux") {
-        out.push(
-            "runtime processes get no parent-death signal on this system: if Portico is killed with SIGKILL they keep running"
-                .to_string(),
-        );
+impl Engine {
+    /// What this machine does not let Portico enforce, in words, for
+    /// `serve` to print at start (Lambda would enforce all of it).
+    pub fn limitations(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.cgroups.is_none() {
+            out.push(
+                "memory: no writable memory cgroup here, so only Node functions are capped (V8 heap flag); Max Memory Used is the main process's peak".to_string(),
+            );
+        }
+        if !cfg!(target_os = "linux") {
+            out.push(
+                "runtime processes get no parent-death signal on this system: if Portico is killed with SIGKILL they keep running"
+                    .to_string(),
+            );
+        }
+        out
     }
-    out
 }

@@ -28,6 +28,7 @@ pub struct Launch {
     pub endpoint_url: Option<String>,
     pub sink: crate::LogSink,
     pub env_id: String,
+    pub cgroups: Option<crate::cgroup::CgroupRoot>,
 }
 
 /// How an invocation ended, as the invoker reports it.
@@ -64,6 +65,7 @@ pub struct Environment {
     pub version: FunctionVersion,
     pub last_used: Mutex<Instant>,
     memory: crate::memory::PeakSampler,
+    cgroup: Option<Arc<crate::cgroup::Cgroup>>,
 }
 
 impl Environment {
@@ -105,7 +107,18 @@ impl Environment {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         cmd.process_group(0).kill_on_drop(true);
-        crate::engine::die_with_parent(&mut cmd);
+        let cgroup = match &l.cgroups {
+            Some(root) => Some(Arc::new(
+                root.create(&l.env_id, cfg.memory_mb)
+                    .map_err(|e| format!("memory cgroup: {e}"))?,
+            )),
+            None => None,
+        };
+        let procs = match &cgroup {
+            Some(g) => Some(g.procs_file().map_err(|e| format!("memory cgroup: {e}"))?),
+            None => None,
+        };
+        crate::engine::die_with_parent(&mut cmd, procs);
         let started = Instant::now();
         let mut child = cmd
             .spawn()
@@ -119,12 +132,16 @@ impl Environment {
             pipes.push(read_lines(err, l.sink.clone())?);
         }
         let (exit_tx, exited) = watch::channel(None);
+        // The waiter holds the cgroup too, so that the group is removed only
+        // after the process has exited.
+        let group = cgroup.clone();
         tokio::spawn(async move {
             let why = match child.wait().await {
                 Ok(s) => exit_reason(s),
                 Err(e) => format!("wait failed: {e}"),
             };
             let _ = exit_tx.send(Some(why));
+            drop(group);
         });
         Ok(Arc::new(Environment {
             pid,
@@ -141,6 +158,7 @@ impl Environment {
             version: l.version,
             last_used: Mutex::new(Instant::now()),
             memory: Default::default(),
+            cgroup,
         }))
     }
 
@@ -270,13 +288,19 @@ impl Environment {
                     .unwrap_or_else(|| "Runtime exited without providing a reason".into());
                 let msg = format!("RequestId: {request_id} Error: {why}");
                 self.sink.line(msg.clone());
-                let body =
-                    serde_json::json!({"errorType": "Runtime.ExitError", "errorMessage": msg})
-                        .to_string();
+                // Killed by the kernel at the group's memory limit: Lambda
+                // reports that as Runtime.OutOfMemory.
+                let oom = self.cgroup.as_ref().is_some_and(|g| g.hit_limit());
+                let ty = if oom {
+                    "Runtime.OutOfMemory"
+                } else {
+                    "Runtime.ExitError"
+                };
+                let body = serde_json::json!({"errorType": ty, "errorMessage": msg}).to_string();
                 (
                     Bytes::from(body),
-                    Some("Runtime.ExitError".into()),
-                    Some(("error", Some("Runtime.ExitError".into()))),
+                    Some(ty.to_string()),
+                    Some(("error", Some(ty.to_string()))),
                     false,
                 )
             }
@@ -288,7 +312,10 @@ impl Environment {
             request_id,
             duration_ms,
             memory_mb: cfg.memory_mb,
-            max_memory_mb: self.memory.sample(self.pid),
+            max_memory_mb: match &self.cgroup {
+                Some(g) => g.peak_mb(),
+                None => self.memory.sample(self.pid),
+            },
             init_ms,
             bill_init: matches!(
                 cfg.runtime_kind(),
@@ -381,7 +408,11 @@ fn exit_reason(s: std::process::ExitStatus) -> String {
     match (s.code(), s.signal()) {
         (Some(0), _) => "Runtime exited without providing a reason".to_string(),
         (Some(c), _) => format!("Runtime exited with error: exit status {c}"),
+        // Go's names for the signals, as Lambda's runtime interface prints them.
         (None, Some(9)) => "Runtime exited with error: signal: killed".to_string(),
+        (None, Some(6)) => "Runtime exited with error: signal: aborted".to_string(),
+        (None, Some(11)) => "Runtime exited with error: signal: segmentation fault".to_string(),
+        (None, Some(15)) => "Runtime exited with error: signal: terminated".to_string(),
         (None, Some(sig)) => format!("Runtime exited with error: signal: {sig}"),
         _ => "Runtime exited without providing a reason".to_string(),
     }

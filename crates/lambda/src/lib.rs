@@ -7,13 +7,15 @@
 //! [`Engine::invoke`] in-process.
 //!
 //! # Limitations
-//! - Memory: Node's heap is capped with `--max-old-space-size`; other
-//!   runtimes are not capped (no cgroup delegation is assumed). `Max Memory
-//!   Used` is the peak resident set of the environment's main process.
+//! - Memory: each environment gets its own memory cgroup (limit = memory
+//!   size, peak = `Max Memory Used` of the whole process tree) where the
+//!   machine allows it; elsewhere only Node's heap is capped
+//!   (`--max-old-space-size`) and `Max Memory Used` is the main process's peak.
 //! - The init phase has no separate 10 s limit: as in AWS's Runtime
 //!   Interface Emulator, the function timeout covers init plus invoke.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod cgroup;
 mod config;
 mod engine;
 mod environment;
@@ -26,7 +28,7 @@ mod runtime_api;
 pub mod runtimes;
 
 pub use config::EngineConfig;
-pub use engine::{Engine, InvocationType, InvokeRequest, InvokeResponse, limitations};
+pub use engine::{Engine, InvocationType, InvokeRequest, InvokeResponse};
 pub use error::InvokeError;
 pub use events::EventRetryPolicy;
 pub use logs::{Echo, LogSink};
