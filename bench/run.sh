@@ -3,7 +3,7 @@
 # with Portico as its EXTRA row, so the floors (bare hyper, bare Node) and
 # serverless-offline are measured in the same run and ratios are meaningful.
 #
-#   bench/run.sh [invoke|gateway|cold|infra|memory|all]     (default: all)
+#   bench/run.sh [invoke|gateway|cold|infra|memory|up|all]     (default: all)
 #
 # Knobs: OUT (results dir), DURATION (wrk run, default 5s), REPS (default 3),
 # PORT (default 18500). Results: one folder per row under $OUT, each with the
@@ -178,14 +178,21 @@ memory_after_c1() {
   cat "$OUT/memory.md"
 }
 
+# `portico up` on examples/github-status: start to first answer, save to new code answering.
+up_times() {
+  python3 "$ROOT/bench/up_timing.py" "$BIN" 5 >"$OUT/up.md"
+  cat "$OUT/up.md"
+}
+
 case $what in
+  up) up_times ;;
   memory) memory_after_c1 ;;
   invoke) invoke_rows ;;
   gateway) gateway_rows ;;
   cold) cold_starts ;;
   infra) infra_times ;;
-  all) infra_times; cold_starts; invoke_rows; gateway_rows; memory_after_c1 ;;
-  *) echo "usage: bench/run.sh [invoke|gateway|cold|infra|memory|all]"; exit 2 ;;
+  all) infra_times; cold_starts; up_times; invoke_rows; gateway_rows; memory_after_c1 ;;
+  *) echo "usage: bench/run.sh [invoke|gateway|cold|infra|memory|up|all]"; exit 2 ;;
 esac
 {
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/{print $2}') GiB"
