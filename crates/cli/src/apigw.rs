@@ -68,15 +68,14 @@ impl LambdaBackend for Backend {
     }
 
     fn policy_allows(&self, target: &FunctionTarget, source_arn: &str) -> PolicyDecision {
-        let account = self.0.config().scope.account.clone();
-        let statements = self.0.with_store(|s| {
-            s.read()?
-                .statements(&target.name, target.qualifier.as_deref())
-        });
-        let statements = statements.unwrap_or_default();
+        let account = &self.0.config().scope.account;
+        let statements = self
+            .0
+            .policy(&target.name, target.qualifier.as_deref())
+            .unwrap_or_default();
         if statements
             .iter()
-            .any(|s| s.allows_service_invoke("apigateway.amazonaws.com", source_arn, &account))
+            .any(|s| s.allows_service_invoke("apigateway.amazonaws.com", source_arn, account))
         {
             PolicyDecision::Allowed
         } else {

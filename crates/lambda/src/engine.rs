@@ -85,6 +85,7 @@ pub struct InvokeResponse {
 struct Resolved {
     data_version: Option<i64>,
     map: HashMap<(String, Option<String>), (FunctionVersion, Option<u32>)>,
+    policies: HashMap<(String, Option<String>), Arc<Vec<portico_model::Statement>>>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -175,6 +176,30 @@ impl Engine {
         f(&mut s)
     }
 
+    /// The resource-policy statements of `name[:qualifier]`, cached like
+    /// resolutions (API Gateway checks them on every request).
+    pub fn policy(
+        &self,
+        name: &str,
+        qualifier: Option<&str>,
+    ) -> Result<Arc<Vec<portico_model::Statement>>, StoreError> {
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        let version = store.data_version()?;
+        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.data_version != Some(version) {
+            cache.map.clear();
+            cache.policies.clear();
+            cache.data_version = Some(version);
+        }
+        let key = (name.to_string(), qualifier.map(str::to_string));
+        if let Some(hit) = cache.policies.get(&key) {
+            return Ok(hit.clone());
+        }
+        let statements = Arc::new(store.read()?.statements(name, qualifier)?);
+        cache.policies.insert(key, statements.clone());
+        Ok(statements)
+    }
+
     /// The version that runs for `name[:qualifier]` and the function's
     /// reserved concurrency, from the cache when the store has not changed.
     fn lookup(
@@ -187,6 +212,7 @@ impl Engine {
         let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
         if cache.data_version != Some(version) {
             cache.map.clear();
+            cache.policies.clear();
             cache.data_version = Some(version);
         }
         let key = (name.to_string(), qualifier.map(str::to_string));
