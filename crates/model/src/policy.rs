@@ -105,6 +105,20 @@ fn glob(p: &[u8], v: &[u8]) -> bool {
     p[pi..].iter().all(|&c| c == b'*')
 }
 
+/// Checks a statement id against `([a-zA-Z0-9-_]+)`, at most 100 characters.
+pub fn validate_statement_id(sid: &str) -> Result<(), crate::ModelError> {
+    let ok = !sid.is_empty()
+        && sid.len() <= 100
+        && sid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::ModelError::StatementId(sid.to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,19 +164,5 @@ mod tests {
         assert!(s.allows_service_invoke("apigateway.amazonaws.com", arn, "000000000000"));
         assert!(!s.allows_service_invoke("s3.amazonaws.com", arn, "000000000000"));
         assert_eq!(Principal::from_input("nobody"), None);
-    }
-}
-
-/// Checks a statement id against `([a-zA-Z0-9-_]+)`, at most 100 characters.
-pub fn validate_statement_id(sid: &str) -> Result<(), crate::ModelError> {
-    let ok = !sid.is_empty()
-        && sid.len() <= 100
-        && sid
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(crate::ModelError::StatementId(sid.to_string()))
     }
 }
