@@ -201,6 +201,7 @@ fn writer_loop(
     let mut batch = Vec::new();
     let mut waiters = Vec::new();
     let mut since_trim = 0usize;
+    let mut last_batch = 0usize;
     loop {
         // Block for the first message, then linger a little so that a burst
         // becomes one transaction and the thread wakes a few times a second,
@@ -209,7 +210,10 @@ fn writer_loop(
             Ok(m) => take(m, &mut batch, &mut waiters),
             Err(_) => return,
         }
-        if waiters.is_empty() {
+        // Under load (the last batch was large) linger a little so that a
+        // burst becomes one transaction; when quiet, write at once, so that
+        // a line is readable by `portico logs` right after the invoke.
+        if waiters.is_empty() && last_batch >= BURST {
             std::thread::sleep(LINGER);
         }
         loop {
@@ -223,6 +227,7 @@ fn writer_loop(
         if lost > 0 {
             tracing::warn!("the log queue was full: {lost} log lines were dropped");
         }
+        last_batch = batch.len();
         if !batch.is_empty() {
             since_trim += batch.len();
             // Retention is enforced every few thousand lines, not per batch.
@@ -241,8 +246,11 @@ fn writer_loop(
     }
 }
 
-/// How long the writer waits for more lines before writing a batch.
-const LINGER: Duration = Duration::from_millis(20);
+/// How long the writer waits for more lines before writing a batch, under load.
+const LINGER: Duration = Duration::from_millis(10);
+
+/// A batch at least this large means the writer is under load.
+const BURST: usize = 64;
 
 fn take(m: Msg, batch: &mut Vec<LogEvent>, waiters: &mut Vec<std::sync::mpsc::Sender<()>>) {
     match m {
