@@ -3,13 +3,11 @@
 //! Terraform's output. Flags are accepted with one dash or two, as
 //! Terraform users type them.
 
+use super::workspace::Workspace;
 use crate::context::Context;
-use crate::effects::StoreEffects;
 use crate::endpoint;
 use anyhow::{Result, bail};
-use portico_store::CodeStore;
 use portico_terraform::{self as tf, Value, VarArg};
-use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,25 +63,11 @@ pub fn parse(args: &[String]) -> Result<InfraArgs> {
 
 pub async fn infra(ctx: &Context, raw: Vec<String>) -> Result<ExitCode> {
     let a = parse(&raw)?;
-    let env = ctx.global.env.clone().or_else(|| {
-        ctx.project
-            .as_ref()
-            .and_then(|p| p.infra_environment())
-            .map(str::to_string)
-    });
-    let rel = match &env {
-        Some(e) => format!("infrastructure/{e}"),
-        None => "infrastructure".to_string(),
-    };
-    let dir = ctx.dir.join(&rel);
+    let ws = Workspace::of(ctx);
     let color =
         !a.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let mut store = ctx.store()?;
-    let state = match store.read()?.tf_state(&rel)? {
-        Some(j) => tf::State::from_json(&j)
-            .map_err(|e| anyhow::anyhow!("the stored state of {rel} is unreadable: {e}"))?,
-        None => tf::State::default(),
-    };
+    let state = ws.state(&mut store)?;
     match a.command.as_str() {
         "show" => {
             print!("{}", tf::render_state(&state));
@@ -105,36 +89,25 @@ pub async fn infra(ctx: &Context, raw: Vec<String>) -> Result<ExitCode> {
             "unknown infra command '{other}' (plan, apply, destroy, show, output, state list)"
         ),
     }
-    if !dir.is_dir() {
+    if !ws.dir.is_dir() {
         bail!(
-            "no {rel}/ directory in {} (the Terraform files go there)",
+            "no {}/ directory in {} (the Terraform files go there)",
+            ws.rel,
             ctx.dir.display()
         );
     }
-    let supplied = supplied_vars(ctx, &mut store, env.as_deref())?;
-    let tf_env: BTreeMap<String, String> = std::env::vars()
-        .filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_string(), v)))
-        .collect();
-    let load = tf::LoadOptions {
-        vars: tf::VarOptions {
-            supplied,
-            env: tf_env,
-            cli: a.vars,
-        },
+    let fail = |e: tf::TfError| {
+        eprintln!("{}", ws.error_text(&e));
+        Ok(ExitCode::FAILURE)
     };
-    let cfg = match tf::Config::load(&dir, &load) {
+    let cfg = match ws.load(ctx, &mut store, a.vars)? {
         Ok(c) => c,
-        Err(e) => return fail(&rel, e),
+        Err(e) => return fail(e),
     };
     let destroy = a.destroy || a.command == "destroy";
-    let opts = tf::PlanOptions {
-        destroy,
-        region: ctx.scope.region.clone(),
-        account: ctx.scope.account.clone(),
-    };
-    let plan = match tf::plan(&cfg, &state, &opts) {
+    let plan = match Workspace::plan(ctx, &cfg, &state, destroy) {
         Ok(p) => p,
-        Err(e) => return fail(&rel, e),
+        Err(e) => return fail(e),
     };
     for w in cfg.warnings.iter().chain(plan.warnings.iter()) {
         eprintln!(
@@ -154,43 +127,14 @@ pub async fn infra(ctx: &Context, raw: Vec<String>) -> Result<ExitCode> {
         println!("\nApply cancelled.");
         return Ok(ExitCode::FAILURE);
     }
-    let code = CodeStore::new(&ctx.state_dir);
-    let tx = store.write()?;
-    let mut effects = StoreEffects {
-        tx: &tx,
-        config_dir: rel.clone(),
-        code,
-        scope: ctx.scope.clone(),
-    };
-    let now =
-        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339)?;
-    let applied = tf::apply(
-        &plan,
-        &state,
-        &mut effects,
-        &tf::ApplyOptions {
-            seed: rand_seed(),
-            now,
-        },
-    );
-    let (new_state, steps) = match applied {
+    let (new_state, steps) = match ws.apply(ctx, &mut store, &plan, &state)? {
         Ok(r) => r,
-        // The transaction is dropped uncommitted: the store is as it was.
-        Err(e) => return fail(&rel, e),
+        Err(e) => return fail(e),
     };
-    tx.put_tf_state(&rel, &new_state.to_json())?;
-    tx.commit()?;
     print!("{}", tf::render_apply(&steps, destroy));
     print!("{}", tf::render_outputs(&new_state));
     print_stages(ctx, &new_state);
     Ok(ExitCode::SUCCESS)
-}
-
-fn fail(rel: &str, e: tf::TfError) -> Result<ExitCode> {
-    // Terraform's error text names files relative to the configuration directory.
-    let text = e.to_string().replace("  on ", &format!("  on {rel}/"));
-    eprintln!("{text}");
-    Ok(ExitCode::FAILURE)
 }
 
 fn confirm(destroy: bool) -> Result<bool> {
@@ -209,11 +153,6 @@ fn confirm(destroy: bool) -> Result<bool> {
     std::io::stdin().lock().read_line(&mut answer)?;
     println!();
     Ok(answer.trim() == "yes")
-}
-
-pub(crate) fn rand_seed() -> u64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() as u64)
-        ^ u64::from(std::process::id()).rotate_left(32)
 }
 
 /// Every stage with its local invoke URL beside the AWS one.

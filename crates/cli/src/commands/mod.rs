@@ -6,7 +6,8 @@ mod init; // `portico init` and `portico completions`
 mod invoke;
 mod logs;
 mod up;
-mod usage; // `portico up`
+mod usage;
+mod workspace; // `portico up`
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
