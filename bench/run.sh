@@ -3,7 +3,7 @@
 # with Portico as its EXTRA row, so the floors (bare hyper, bare Node) and
 # serverless-offline are measured in the same run and ratios are meaningful.
 #
-#   bench/run.sh [invoke|gateway|cold|infra|memory|up|all]     (default: all)
+#   bench/run.sh [invoke|gateway|access|cold|infra|memory|up|all]     (default: all)
 #
 # Knobs: OUT (results dir), DURATION (wrk run, default 5s), REPS (default 3),
 # PORT (default 18500). Results: one folder per row under $OUT, each with the
@@ -184,15 +184,57 @@ up_times() {
   cat "$OUT/up.md"
 }
 
+# The overhead of a cached TOKEN authorizer and of an API-key check on the
+# MOCK path, as ratios to the same MOCK route without them, in one run: wrk
+# alternates between the three routes (3 repetitions at 1 and 16 connections).
+access_overhead() {
+  "$BIN" -C "$WORK" serve --port "$PORT" >"$OUT/access-serve.log" 2>&1 &
+  local pid=$!
+  sleep 1
+  python3 - "$STAGE" "$DURATION" >"$OUT/access.md" <<'PY'
+import re, statistics, subprocess, sys
+stage, duration = sys.argv[1], sys.argv[2]
+routes = [("MOCK", "/mock", []), ("MOCK + cached TOKEN authorizer", "/mock-auth", ["-H", "Authorization: allow"]),
+          ("MOCK + API key in a usage plan", "/mock-key", ["-H", "x-api-key: bench-key-0123456789abcdef"])]
+def wrk(conns, path, headers):
+    t = "1" if conns == 1 else "2"
+    out = subprocess.run(["wrk", f"-t{t}", f"-c{conns}", f"-d{duration}", "--latency", *headers, stage + path],
+                         capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    p50 = float(p50.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p50.group(2)]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, p50, int(bad.group(1)) if bad else 0
+for _, path, headers in routes:   # warm-up: the authorizer's first call, caches
+    wrk(16, path, headers)
+results = {}
+for rep in range(3):
+    for conns in (1, 16):
+        for name, path, headers in routes:
+            results.setdefault((name, conns), []).append(wrk(conns, path, headers))
+print("| route | conns | req/s | p50 ms | × MOCK alone (same run) | non-2xx |")
+print("|---|---:|---:|---:|---:|---:|")
+for conns in (1, 16):
+    base = statistics.median(r[0] for r in results[("MOCK", conns)])
+    for name, _, _ in routes:
+        rs = results[(name, conns)]
+        rps = statistics.median(r[0] for r in rs)
+        print(f"| {name} | {conns} | {rps:,.0f} | {statistics.median(r[1] for r in rs):.3f} | {rps / base:.2f} | {sum(r[2] for r in rs)} |")
+PY
+  kill -TERM "$pid"; wait "$pid" || true
+  cat "$OUT/access.md"
+}
+
 case $what in
+  access) access_overhead ;;
   up) up_times ;;
   memory) memory_after_c1 ;;
   invoke) invoke_rows ;;
   gateway) gateway_rows ;;
   cold) cold_starts ;;
   infra) infra_times ;;
-  all) infra_times; cold_starts; up_times; invoke_rows; gateway_rows; memory_after_c1 ;;
-  *) echo "usage: bench/run.sh [invoke|gateway|cold|infra|memory|up|all]"; exit 2 ;;
+  all) infra_times; cold_starts; up_times; invoke_rows; gateway_rows; access_overhead; memory_after_c1 ;;
+  *) echo "usage: bench/run.sh [invoke|gateway|access|cold|infra|memory|up|all]"; exit 2 ;;
 esac
 {
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/{print $2}') GiB"

@@ -115,6 +115,7 @@ resource "aws_api_gateway_deployment" "bench" {
       aws_api_gateway_integration.mock, aws_api_gateway_integration_response.mock,
       aws_api_gateway_integration.node, aws_api_gateway_integration.echo,
       aws_api_gateway_integration_response.echo,
+      module.mock_auth.integration, module.mock_key.integration,
     ]))
   }
   lifecycle {
