@@ -3,6 +3,7 @@
 //! patterns, templates, mappings). The caller caches it per deployment id;
 //! a stage serves its snapshot, never the live definition.
 
+use crate::binary::ContentHandling;
 use crate::mapping::MappingSource;
 use crate::responses::GatewayResponses;
 use crate::router::Router;
@@ -68,6 +69,7 @@ pub(crate) struct CompiledIntegrationResponse {
     pub pattern: Option<SelectionPattern>,
     pub templates: Templates,
     pub parameters: Vec<(String, MappingSource)>,
+    pub content_handling: ContentHandling,
     pub source: Option<Source>,
 }
 
@@ -81,6 +83,7 @@ pub(crate) struct CompiledIntegration {
     pub passthrough: Passthrough,
     pub credentials: String,
     pub timeout: Duration,
+    pub content_handling: ContentHandling,
     /// Patterned responses in selection order (ascending status code),
     /// then the default responses.
     pub responses: Vec<CompiledIntegrationResponse>,
@@ -445,6 +448,8 @@ fn compile_integration(
             pattern,
             templates: templates(&r.response_templates, engine, &r.source)?,
             parameters: params,
+            content_handling: ContentHandling::parse(&r.content_handling)
+                .map_err(|e| invalid(e, &r.source))?,
             source: r.source.clone(),
         });
     }
@@ -465,6 +470,8 @@ fn compile_integration(
         passthrough,
         credentials: i.credentials.clone(),
         timeout: Duration::from_millis(timeout_ms),
+        content_handling: ContentHandling::parse(&i.content_handling)
+            .map_err(|e| invalid(e, src))?,
         responses,
         source: src.clone(),
     })

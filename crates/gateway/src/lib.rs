@@ -14,7 +14,8 @@
 //!   [`StageView`]; throttling buckets, quota counters and the authorizer
 //!   cache live in the [`Gateway`] (`limits`).
 //! - `auth` holds Lambda authorizers and their policies, SigV4 and Cognito
-//!   JWTs; `schema` validates bodies against JSON Schema draft 4 models.
+//!   JWTs; `schema` validates bodies against JSON Schema draft 4 models;
+//!   `binary` holds `binary_media_types` matching and `content_handling`.
 //!
 //! Inside, `phases` declares the request's chain of phases in one place;
 //! `responses` renders every gateway response.
@@ -22,6 +23,7 @@
 
 mod address;
 mod auth;
+mod binary;
 mod compile;
 mod context;
 mod gateway;

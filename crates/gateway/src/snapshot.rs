@@ -121,6 +121,9 @@ pub(crate) struct Integration {
     pub passthrough_behavior: String,
     #[serde(default, deserialize_with = "string")]
     pub credentials: String,
+    /// `CONVERT_TO_TEXT`, `CONVERT_TO_BINARY` or empty.
+    #[serde(default, deserialize_with = "string")]
+    pub content_handling: String,
     #[serde(default)]
     pub timeout_milliseconds: Option<Value>,
     #[serde(default, rename = "_source")]
@@ -141,6 +144,9 @@ pub(crate) struct IntegrationResponse {
     pub response_templates: Vec<(String, Value)>,
     #[serde(default, deserialize_with = "map")]
     pub response_parameters: Vec<(String, Value)>,
+    /// `CONVERT_TO_TEXT`, `CONVERT_TO_BINARY` or empty.
+    #[serde(default, deserialize_with = "string")]
+    pub content_handling: String,
     #[serde(default, rename = "_source")]
     pub source: Option<Source>,
 }

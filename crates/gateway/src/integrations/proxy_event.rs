@@ -1,6 +1,7 @@
 //! `AWS_PROXY`: the v1 (payload format 1.0) event exactly as API Gateway
 //! builds it, and the function's response contract (apigateway.md §4).
 
+use crate::binary::{accepts_binary, is_binary_type};
 use crate::context::{MethodOut, RequestContext};
 use base64::Engine as _;
 use bytes::Bytes;
@@ -12,25 +13,6 @@ fn null_if_empty(m: Map<String, Value>) -> Value {
     } else {
         Value::Object(m)
     }
-}
-
-/// Whether `content_type` is one of the API's `binary_media_types`
-/// (`*/*` and `type/*` wildcards included).
-pub(crate) fn is_binary(content_type: Option<&str>, binary_types: &[String]) -> bool {
-    let Some(ct) = content_type else { return false };
-    let ct = ct
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    binary_types.iter().any(|t| {
-        let t = t.to_ascii_lowercase();
-        t == ct
-            || t == "*/*"
-            || t.strip_suffix("/*")
-                .is_some_and(|p| ct.split('/').next() == Some(p))
-    })
 }
 
 /// Builds the event. `mapped_headers` / `mapped_query` are the
@@ -104,7 +86,7 @@ pub(crate) fn build(
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
-    let binary = is_binary(req.header("content-type"), &ctx.api().binary_media_types);
+    let binary = is_binary_type(req.header("content-type"), &ctx.api().binary_media_types);
     let (body, is_b64) = if req.body.is_empty() {
         (Value::Null, false)
     } else if binary {
@@ -270,7 +252,9 @@ pub(crate) fn parse_response(
     };
     let body = match o.get("body") {
         None | Some(Value::Null) => Bytes::new(),
-        Some(Value::String(s)) if is_b64 && is_binary(accept, binary_types) => {
+        // Decoded only when the client's first Accept range is binary;
+        // otherwise the client gets the base64 text, as AWS answers.
+        Some(Value::String(s)) if is_b64 && accepts_binary(accept, binary_types) => {
             base64::engine::general_purpose::STANDARD
                 .decode(s)
                 .map(Bytes::from)
@@ -337,6 +321,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(&r.body[..], b"test-data");
+        let r = parse_response(
+            br#"{"body":"dGVzdC1kYXRh","isBase64Encoded":true}"#,
+            Some("text/html, image/png"),
+            &["image/*".into()],
+        )
+        .unwrap();
+        assert_eq!(&r.body[..], b"dGVzdC1kYXRh", "only the first Accept counts");
     }
 
     #[test]

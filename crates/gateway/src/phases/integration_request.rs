@@ -2,7 +2,10 @@
 //! variables and `{param}` placeholders filled, and the payload: the
 //! request template chosen by `Content-Type` (or the passthrough rules),
 //! the v1 proxy event for `AWS_PROXY`, the raw body for `HTTP_PROXY`.
+//! For the other types the body is first converted per the API's
+//! `binary_media_types` and the integration's `content_handling`.
 
+use crate::binary::{convert_request, is_binary_type};
 use crate::compile::{CompiledIntegration, IntegrationKind, ParamTarget, Passthrough};
 use crate::context::{GatewayError, IntegrationRequest, RequestContext};
 use crate::integrations::proxy_event;
@@ -67,9 +70,28 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
                 .header("content-type")
                 .unwrap_or("application/json")
                 .to_string();
-            match choose_template(&integration.templates, &content_type) {
+            let binary = is_binary_type(req.header("content-type"), &ctx.api().binary_media_types);
+            let payload = match convert_request(&req.body, binary, integration.content_handling) {
+                Ok(p) => p,
+                Err(e) => {
+                    ctx.log.line(format!("Execution failed due to configuration error: Unable to transform request: {e}"));
+                    ctx.log.explain(format!("the integration's content_handling is CONVERT_TO_BINARY and the request body ({content_type}) is not base64 text"));
+                    return Err(GatewayError::new(
+                        GatewayResponseType::ApiConfigurationError,
+                    ));
+                }
+            };
+            // A template only sees text: a body that stays binary is never
+            // rendered, so passthrough_behavior decides as for an
+            // unmatched Content-Type.
+            let template = if payload.binary {
+                None
+            } else {
+                choose_template(&integration.templates, &content_type)
+            };
+            match template {
                 Some((key, template)) => {
-                    let rendered = render(ctx, template, &Overrides::default(), &req.body).map_err(|e| {
+                    let rendered = render(ctx, template, &Overrides::default(), &payload.bytes).map_err(|e| {
                         ctx.log.line(format!("Execution failed due to configuration error: Unable to transform request: {e}"));
                         GatewayError::new(GatewayResponseType::ApiConfigurationError)
                     })?;
@@ -79,7 +101,7 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
                     out.overrides = rendered.overrides;
                     out.payload = Bytes::from(rendered.output);
                 }
-                None => passthrough(ctx, integration, &content_type, &mut out)?,
+                None => passthrough(ctx, integration, &content_type, payload.bytes, &mut out)?,
             }
         }
     }
@@ -96,6 +118,7 @@ fn passthrough(
     ctx: &mut RequestContext<'_>,
     integration: &CompiledIntegration,
     content_type: &str,
+    body: Bytes,
     out: &mut IntegrationRequest,
 ) -> Result<(), GatewayError> {
     let allowed = match integration.passthrough {
@@ -119,9 +142,7 @@ fn passthrough(
         ));
         return Err(GatewayError::new(GatewayResponseType::UnsupportedMediaType));
     }
-    if let Some(req) = &ctx.request {
-        out.payload = req.body.clone();
-    }
+    out.payload = body;
     Ok(())
 }
 
@@ -255,7 +276,18 @@ mod tests {
         ct: Option<&str>,
         body: &'static [u8],
     ) -> Result<IntegrationRequest, (GatewayResponseType, String)> {
-        let stage = stage_for(check_api(integration, json!([])));
+        prepare_binary(integration, &[], ct, body)
+    }
+
+    fn prepare_binary(
+        integration: Value,
+        binary_types: &[&str],
+        ct: Option<&str>,
+        body: &'static [u8],
+    ) -> Result<IntegrationRequest, (GatewayResponseType, String)> {
+        let mut api = check_api(integration, json!([]));
+        api["rest_api"]["binary_media_types"] = json!(binary_types);
+        let stage = stage_for(api);
         let mut b = http::Request::post("/check?q=1");
         if let Some(ct) = ct {
             b = b.header("content-type", ct);
@@ -341,5 +373,64 @@ mod tests {
         );
         assert_eq!(e.unwrap_err().0, GatewayResponseType::ApiConfigurationError);
         assert!(prepare(json!({"type":"HTTP","request_parameters":{"integration.request.header.Authorization":"'x'"}}), None, b"").is_ok());
+    }
+
+    #[test]
+    fn binary_bodies_follow_content_handling() {
+        let png: &'static [u8] = &[0x89, b'P', b'N', b'G', 0xff];
+        let tpl = json!({"application/json": "{\"b\":\"$input.body\"}", "image/png": "{\"b\":\"$input.body\"}"});
+        // Binary, CONVERT_TO_TEXT: the template sees the base64 text.
+        let ir = prepare_binary(
+            json!({"type":"AWS","content_handling":"CONVERT_TO_TEXT","request_templates":tpl}),
+            &["image/*"],
+            Some("image/png"),
+            png,
+        )
+        .unwrap();
+        assert_eq!(&ir.payload[..], br#"{"b":"iVBOR/8="}"#);
+        // Binary, unset: never templated; passed through as the bytes.
+        let ir = prepare_binary(
+            json!({"type":"HTTP","request_templates":tpl}),
+            &["image/png"],
+            Some("image/png"),
+            png,
+        )
+        .unwrap();
+        assert_eq!(&ir.payload[..], png);
+        // ...unless passthrough_behavior forbids an untemplated body.
+        let e = prepare_binary(
+            json!({"type":"HTTP","passthrough_behavior":"NEVER","request_templates":tpl}),
+            &["image/png"],
+            Some("image/png"),
+            png,
+        );
+        assert_eq!(e.unwrap_err().0, GatewayResponseType::UnsupportedMediaType);
+        // Text, CONVERT_TO_BINARY: base64-decoded, and no template.
+        let ir = prepare_binary(
+            json!({"type":"HTTP","content_handling":"CONVERT_TO_BINARY","request_templates":tpl}),
+            &["image/png"],
+            Some("application/json"),
+            b"iVBORw==",
+        )
+        .unwrap();
+        assert_eq!(&ir.payload[..], &[0x89, b'P', b'N', b'G']);
+        let e = prepare_binary(
+            json!({"type":"HTTP","content_handling":"CONVERT_TO_BINARY"}),
+            &[],
+            Some("text/plain"),
+            b"{not base64}",
+        )
+        .unwrap_err();
+        assert_eq!(e.0, GatewayResponseType::ApiConfigurationError);
+        assert!(e.1.contains("not valid base64"), "{}", e.1);
+        // Text with no binary types: the template as before.
+        let ir = prepare_binary(
+            json!({"type":"AWS","request_templates":tpl}),
+            &["image/png"],
+            Some("application/json"),
+            b"x",
+        )
+        .unwrap();
+        assert_eq!(&ir.payload[..], br#"{"b":"x"}"#);
     }
 }

@@ -2,12 +2,17 @@
 //! (a Lambda function error's `errorMessage`; an HTTP backend's or MOCK's
 //! status code) picks an integration response by `selection_pattern`,
 //! whole-string; then its `response_parameters` and the response template
-//! chosen by `Accept` build the method response.
+//! chosen by `Accept` build the method response. Binary backend bodies
+//! and `content_handling` are converted as AWS's response table says
+//! (see `binary`).
 //!
 //! Selection order (docs/compat.md): patterned responses in ascending
 //! numeric status order, first match wins; then the default (empty
 //! pattern). A successful Lambda invoke never consults patterns (AWS-rec).
 
+use crate::binary::{
+    Payload, accepts_binary, convert_binary_response, convert_text_response, is_binary_type,
+};
 use crate::compile::{CompiledIntegration, CompiledIntegrationResponse};
 use crate::context::{Endpoint, GatewayError, MethodOut, RequestContext};
 use crate::phases::integration_request::render;
@@ -92,15 +97,34 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
         .request
         .as_ref()
         .and_then(|q| q.header("accept").map(str::to_string));
-    let out_body = match choose_response_template(&r.templates, accept.as_deref()) {
-        None => body,
+    let types = &ctx.api().binary_media_types;
+    // Only an HTTP backend can answer binary (by its Content-Type); a
+    // Lambda's payload is JSON and MOCK's is empty.
+    let backend_binary = is_binary_type(header(&headers, "content-type"), types);
+    let accept_binary = accepts_binary(accept.as_deref(), types);
+    let payload = if backend_binary {
+        convert_binary_response(&body, r.content_handling, accept_binary)
+    } else {
+        Payload {
+            bytes: body.clone(),
+            binary: false,
+        }
+    };
+    // A template only sees text: binary that stays binary is returned as is.
+    let template = if payload.binary {
+        None
+    } else {
+        choose_response_template(&r.templates, accept.as_deref())
+    };
+    let out_body = match template {
+        None => payload.bytes,
         Some((ct, t)) => {
             let overrides = ctx
                 .integration_request
                 .as_ref()
                 .map(|i| i.overrides.clone())
                 .unwrap_or_default();
-            let rendered = render(ctx, t, &overrides, &body).map_err(|e| {
+            let rendered = render(ctx, t, &overrides, &payload.bytes).map_err(|e| {
                 ctx.log.line(format!(
                     "Execution failed due to configuration error: Unable to transform response: {e}"
                 ));
@@ -122,6 +146,20 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
             Bytes::from(rendered.output)
         }
     };
+    let out_body = if payload.binary {
+        out_body
+    } else {
+        convert_text_response(out_body, r.content_handling).map_err(|e| {
+            ctx.log.line(format!(
+                "Execution failed due to configuration error: Unable to transform response: {e}"
+            ));
+            ctx.log.explain(format!(
+                "integration response {} has content_handling CONVERT_TO_BINARY, so its (mapped) body must be base64 text",
+                r.status
+            ));
+            GatewayError::new(GatewayResponseType::ApiConfigurationError)
+        })?
+    };
     ctx.log.line(format!(
         "Method response body after transformations: {}",
         crate::phases::integration_request::clip(&out_body)
@@ -132,6 +170,13 @@ pub(crate) fn run(ctx: &mut RequestContext<'_>) -> Result<(), GatewayError> {
         body: out_body,
     });
     Ok(())
+}
+
+fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// A Lambda error payload's `errorMessage` (its JSON text when it is not a
@@ -298,5 +343,104 @@ mod tests {
             "x"
         );
         assert_eq!(error_message(b"not json"), "");
+    }
+
+    fn answer(
+        response: Value,
+        accept: Option<&str>,
+        backend_ct: &str,
+        backend_body: &'static [u8],
+    ) -> Result<MethodOut, GatewayResponseType> {
+        use crate::phases::{parse, route};
+        use crate::testutil::{stage_for, with_ctx};
+        let mut r = response;
+        r["resource_id"] = json!("c");
+        r["http_method"] = json!("POST");
+        r["status_code"] = json!("200");
+        let mut api = check_api(json!({"type":"HTTP","uri":"http://h/"}), json!([r]));
+        api["rest_api"]["binary_media_types"] = json!(["image/png"]);
+        let stage = stage_for(api);
+        let mut b = http::Request::post("/check");
+        if let Some(a) = accept {
+            b = b.header("accept", a);
+        }
+        with_ctx(&stage, b.body(Bytes::new()).unwrap(), "/check", |ctx| {
+            parse::run(ctx).unwrap();
+            route::run(ctx).unwrap();
+            ctx.endpoint = Some(Endpoint::Http {
+                status: 200,
+                headers: vec![("Content-Type".into(), backend_ct.into())],
+                body: Bytes::from_static(backend_body),
+            });
+            run(ctx).map_err(|e| e.kind)?;
+            Ok(ctx.response.clone().unwrap())
+        })
+    }
+
+    #[test]
+    fn binary_backend_bodies_follow_accept_and_content_handling() {
+        let png: &'static [u8] = &[0x89, b'P', 0xff];
+        let b64 = b"iVD/";
+        let tpl = json!({"application/json": "{\"image\":\"$input.body\"}"});
+        // Unset: binary for a binary Accept, base64 text otherwise.
+        let r = answer(json!({}), Some("image/png"), "image/png", png).unwrap();
+        assert_eq!(&r.body[..], png);
+        let r = answer(json!({}), Some("application/json"), "image/png", png).unwrap();
+        assert_eq!(&r.body[..], b64);
+        // A binary body that stays binary skips the template.
+        let r = answer(
+            json!({"response_templates":tpl}),
+            Some("image/png"),
+            "image/png",
+            png,
+        )
+        .unwrap();
+        assert_eq!(&r.body[..], png);
+        // CONVERT_TO_TEXT: base64, which the template then sees.
+        let r = answer(
+            json!({"content_handling":"CONVERT_TO_TEXT","response_templates":tpl}),
+            Some("image/png"),
+            "image/png",
+            png,
+        )
+        .unwrap();
+        assert_eq!(&r.body[..], br#"{"image":"iVD/"}"#);
+        // CONVERT_TO_BINARY: binary stays binary whatever the Accept...
+        let r = answer(
+            json!({"content_handling":"CONVERT_TO_BINARY"}),
+            None,
+            "image/png",
+            png,
+        )
+        .unwrap();
+        assert_eq!(&r.body[..], png);
+        // ...and text is decoded after its template.
+        let r = answer(
+            json!({"content_handling":"CONVERT_TO_BINARY","response_templates":{"application/json":"$input.path('$.img')"}}),
+            None,
+            "application/json",
+            br#"{"img":"iVD/"}"#,
+        )
+        .unwrap();
+        assert_eq!(&r.body[..], png);
+        assert_eq!(
+            answer(
+                json!({"content_handling":"CONVERT_TO_BINARY"}),
+                None,
+                "application/json",
+                b"{}"
+            )
+            .unwrap_err(),
+            GatewayResponseType::ApiConfigurationError
+        );
+        // Text with CONVERT_TO_TEXT is unchanged.
+        let r = answer(
+            json!({"content_handling":"CONVERT_TO_TEXT"}),
+            None,
+            "text/plain",
+            b"hi",
+        )
+        .unwrap();
+        assert_eq!(&r.body[..], b"hi");
     }
 }
