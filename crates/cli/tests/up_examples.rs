@@ -6,6 +6,7 @@
 //! while the old routes keep answering; SIGTERM leaves no process behind.
 //! Also `portico init` then `portico up`, and the terminal manners.
 
+mod common;
 mod up_support;
 use std::time::Instant;
 use up_support::*;

@@ -175,24 +175,8 @@ fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
     });
 }
 
-/// Processes whose working directory lies under `dir`.
-pub fn processes_under(dir: &Path) -> Vec<u32> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return found;
-    };
-    for e in entries.flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        if let Ok(cwd) = std::fs::read_link(e.path().join("cwd"))
-            && cwd.starts_with(dir)
-        {
-            found.push(pid);
-        }
-    }
-    found
-}
+/// The process-table check shared with the other loopback tests.
+pub use crate::common::processes_under;
 
 /// An HTTP answer.
 pub struct Answer {
