@@ -1,7 +1,7 @@
 //! Terraform's side effects on Portico's store, all inside one write
 //! transaction: an apply that fails anywhere leaves nothing behind.
 
-use portico_model::{FunctionConfig, FunctionRef, Scope, Statement};
+use portico_model::{FunctionConfig, Scope, Statement, function_name_of};
 use portico_store::{
     ApiKeyRow, CodeStore, Deployment, MethodSettingsRow, Stage, StoreError, Tx, UsagePlanRow,
 };
@@ -22,12 +22,6 @@ pub struct StoreEffects<'a, 'b> {
 
 fn service(e: StoreError) -> EffectError {
     EffectError::new("ServiceException", e.to_string())
-}
-
-fn name_of(name_or_arn: &str) -> String {
-    FunctionRef::parse(name_or_arn)
-        .map(|r| r.name)
-        .unwrap_or_else(|_| name_or_arn.to_string())
 }
 
 impl StoreEffects<'_, '_> {
@@ -59,7 +53,7 @@ impl StoreEffects<'_, '_> {
 
 impl Effects for StoreEffects<'_, '_> {
     fn get_function(&mut self, name_or_arn: &str) -> Result<Option<FunctionInfo>, EffectError> {
-        self.info(&name_of(name_or_arn))
+        self.info(&function_name_of(name_or_arn))
     }
 
     fn put_function(&mut self, f: &FunctionSpec) -> Result<FunctionInfo, EffectError> {
@@ -82,7 +76,7 @@ impl Effects for StoreEffects<'_, '_> {
     }
 
     fn delete_function(&mut self, name: &str) -> Result<(), EffectError> {
-        match self.tx.delete_function(&name_of(name)) {
+        match self.tx.delete_function(&function_name_of(name)) {
             Ok(()) | Err(StoreError::FunctionNotFound(_)) => Ok(()),
             Err(e) => Err(service(e)),
         }
@@ -94,7 +88,7 @@ impl Effects for StoreEffects<'_, '_> {
         qualifier: Option<&str>,
         st: &Statement,
     ) -> Result<(), EffectError> {
-        let name = name_of(function);
+        let name = function_name_of(function);
         if !self.tx.function_exists(&name).map_err(service)? {
             return Err(self.not_found(&name));
         }
@@ -124,7 +118,10 @@ impl Effects for StoreEffects<'_, '_> {
         qualifier: Option<&str>,
         sid: &str,
     ) -> Result<(), EffectError> {
-        match self.tx.remove_statement(&name_of(function), qualifier, sid) {
+        match self
+            .tx
+            .remove_statement(&function_name_of(function), qualifier, sid)
+        {
             // Already gone (the function was deleted, or by hand): nothing to do.
             Ok(()) | Err(StoreError::StatementNotFound(_)) | Err(StoreError::NoPolicy) => Ok(()),
             Err(e) => Err(service(e)),
@@ -138,7 +135,7 @@ impl Effects for StoreEffects<'_, '_> {
         version: &str,
         description: &str,
     ) -> Result<(), EffectError> {
-        let f = name_of(function);
+        let f = function_name_of(function);
         self.tx
             .set_alias(&f, name, version, Some(description))
             .map_err(|e| match e {
@@ -155,7 +152,7 @@ impl Effects for StoreEffects<'_, '_> {
 
     fn delete_alias(&mut self, function: &str, name: &str) -> Result<(), EffectError> {
         self.tx
-            .delete_alias(&name_of(function), name)
+            .delete_alias(&function_name_of(function), name)
             .map_err(service)
     }
 

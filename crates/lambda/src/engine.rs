@@ -88,6 +88,17 @@ struct Resolved {
     policies: HashMap<(String, Option<String>), Arc<Vec<portico_model::Statement>>>,
 }
 
+impl Resolved {
+    /// Forgets everything when the store has changed since it was cached.
+    fn refresh(&mut self, data_version: i64) {
+        if self.data_version != Some(data_version) {
+            self.map.clear();
+            self.policies.clear();
+            self.data_version = Some(data_version);
+        }
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct PoolKey {
     function: String,
@@ -186,11 +197,7 @@ impl Engine {
         let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
         let version = store.data_version()?;
         let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.data_version != Some(version) {
-            cache.map.clear();
-            cache.policies.clear();
-            cache.data_version = Some(version);
-        }
+        cache.refresh(version);
         let key = (name.to_string(), qualifier.map(str::to_string));
         if let Some(hit) = cache.policies.get(&key) {
             return Ok(hit.clone());
@@ -210,11 +217,7 @@ impl Engine {
         let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
         let version = store.data_version()?;
         let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.data_version != Some(version) {
-            cache.map.clear();
-            cache.policies.clear();
-            cache.data_version = Some(version);
-        }
+        cache.refresh(version);
         let key = (name.to_string(), qualifier.map(str::to_string));
         if let Some(hit) = cache.map.get(&key) {
             return Ok(hit.clone());

@@ -120,6 +120,14 @@ impl FunctionRef {
     }
 }
 
+/// The bare function name of a name or (partial) ARN; anything that does
+/// not parse is returned as given, for the caller's own not-found error.
+pub fn function_name_of(name_or_arn: &str) -> String {
+    FunctionRef::parse(name_or_arn)
+        .map(|r| r.name)
+        .unwrap_or_else(|_| name_or_arn.to_string())
+}
+
 /// Checks a bare function name against `[a-zA-Z0-9-_]{1,64}`.
 pub fn validate_function_name(name: &str) -> Result<(), ModelError> {
     let ok = !name.is_empty()

@@ -9,7 +9,9 @@ mod function;
 mod policy;
 mod runtime;
 
-pub use arn::{FunctionRef, Qualifier, Scope, validate_alias_name, validate_function_name};
+pub use arn::{
+    FunctionRef, Qualifier, Scope, function_name_of, validate_alias_name, validate_function_name,
+};
 pub use error::ModelError;
 pub use function::{Alias, FunctionConfig, FunctionVersion, LATEST};
 pub use policy::{Principal, Statement, arn_like, validate_statement_id};

@@ -245,17 +245,14 @@ impl MemoryEffects {
         );
         self
     }
-
-    fn name_of(&self, name_or_arn: &str) -> String {
-        portico_model::FunctionRef::parse(name_or_arn)
-            .map(|r| r.name)
-            .unwrap_or_else(|_| name_or_arn.to_string())
-    }
 }
 
 impl Effects for MemoryEffects {
     fn get_function(&mut self, name_or_arn: &str) -> Result<Option<FunctionInfo>, EffectError> {
-        Ok(self.functions.get(&self.name_of(name_or_arn)).cloned())
+        Ok(self
+            .functions
+            .get(&portico_model::function_name_of(name_or_arn))
+            .cloned())
     }
     fn put_function(&mut self, f: &FunctionSpec) -> Result<FunctionInfo, EffectError> {
         self.log.push(format!("put_function {}", f.name));
@@ -290,7 +287,10 @@ impl Effects for MemoryEffects {
         qualifier: Option<&str>,
         st: &Statement,
     ) -> Result<(), EffectError> {
-        let key = (self.name_of(function), qualifier.unwrap_or("").to_string());
+        let key = (
+            portico_model::function_name_of(function),
+            qualifier.unwrap_or("").to_string(),
+        );
         let list = self.permissions.entry(key).or_default();
         if list.iter().any(|s| s.sid == st.sid) {
             return Err(EffectError::new(
@@ -313,7 +313,10 @@ impl Effects for MemoryEffects {
         sid: &str,
     ) -> Result<(), EffectError> {
         self.log.push(format!("remove_permission {function} {sid}"));
-        let key = (self.name_of(function), qualifier.unwrap_or("").to_string());
+        let key = (
+            portico_model::function_name_of(function),
+            qualifier.unwrap_or("").to_string(),
+        );
         if let Some(l) = self.permissions.get_mut(&key) {
             l.retain(|s| s.sid != sid);
         }
@@ -327,13 +330,16 @@ impl Effects for MemoryEffects {
         _description: &str,
     ) -> Result<(), EffectError> {
         self.log.push(format!("put_alias {function} {name}"));
-        self.aliases
-            .insert((self.name_of(function), name.into()), version.into());
+        self.aliases.insert(
+            (portico_model::function_name_of(function), name.into()),
+            version.into(),
+        );
         Ok(())
     }
     fn delete_alias(&mut self, function: &str, name: &str) -> Result<(), EffectError> {
         self.log.push(format!("delete_alias {function} {name}"));
-        self.aliases.remove(&(self.name_of(function), name.into()));
+        self.aliases
+            .remove(&(portico_model::function_name_of(function), name.into()));
         Ok(())
     }
     fn put_deployment(&mut self, d: &DeploymentRecord) -> Result<(), EffectError> {

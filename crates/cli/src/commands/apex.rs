@@ -39,28 +39,10 @@ pub fn deploy(ctx: &Context, a: DeployArgs) -> Result<ExitCode> {
         let tx = store.write()?;
         let o = tx.deploy(&cfg, &sha, pkg.size, &a.alias, Some(f.retained_versions()))?;
         tx.commit()?;
-        let v = o.version.as_str();
-        if o.created {
-            output::info(
-                "function created",
-                &[("function", name), ("name", &cfg.name), ("version", v)],
-            );
-        } else if !o.published {
-            output::info("unchanged", &[("function", name), ("version", v)]);
-        } else {
-            let what = match (o.config_changed, o.code_changed) {
-                (true, true) => "config and code",
-                (true, false) => "config",
-                _ => "code",
-            };
-            output::info(
-                "function updated",
-                &[("function", name), ("changed", what), ("version", v)],
-            );
-        }
+        report(name, Some(&cfg.name), &o);
         output::info(
             &format!("alias {}", a.alias),
-            &[("function", name), ("version", v)],
+            &[("function", name), ("version", &o.version)],
         );
         for p in &o.pruned {
             output::info("deleted old version", &[("function", name), ("version", p)]);
@@ -70,6 +52,31 @@ pub fn deploy(ctx: &Context, a: DeployArgs) -> Result<ExitCode> {
         run_hook(f, HookKind::Clean)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Apex's line for one deployed function; `full_name` is shown on creation.
+pub(crate) fn report(name: &str, full_name: Option<&str>, o: &portico_store::DeployOutcome) {
+    let v = o.version.as_str();
+    if o.created {
+        let mut fields = vec![("function", name)];
+        if let Some(full) = full_name {
+            fields.push(("name", full));
+        }
+        fields.push(("version", v));
+        output::info("function created", &fields);
+    } else if !o.published {
+        output::info("unchanged", &[("function", name), ("version", v)]);
+    } else {
+        let what = match (o.config_changed, o.code_changed) {
+            (true, true) => "config and code",
+            (true, false) => "config",
+            _ => "code",
+        };
+        output::info(
+            "function updated",
+            &[("function", name), ("changed", what), ("version", v)],
+        );
+    }
 }
 
 /// Says when the machine's node/python3 differs from the function's runtime.

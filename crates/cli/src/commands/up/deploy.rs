@@ -60,7 +60,7 @@ pub fn deploy(ctx: &Context, names: &[String]) -> Deployed {
                 if o.created {
                     out.created += 1;
                 }
-                report(name, &o);
+                crate::commands::apex::report(name, None, &o);
             }
             Err(e) => {
                 out.failed += 1;
@@ -95,25 +95,6 @@ fn deploy_one(store: &mut Store, code: &CodeStore, f: &Function) -> Result<Deplo
     )?;
     tx.commit()?;
     Ok(o)
-}
-
-fn report(name: &str, o: &DeployOutcome) {
-    let v = o.version.as_str();
-    if o.created {
-        output::info("function created", &[("function", name), ("version", v)]);
-    } else if !o.published {
-        output::info("unchanged", &[("function", name), ("version", v)]);
-    } else {
-        let what = match (o.config_changed, o.code_changed) {
-            (true, true) => "config and code",
-            (true, false) => "config",
-            _ => "code",
-        };
-        output::info(
-            "function updated",
-            &[("function", name), ("changed", what), ("version", v)],
-        );
-    }
 }
 
 /// Parses the handler's file with the function's own interpreter, when the
