@@ -15,10 +15,10 @@ use portico_gateway::{
     StageView,
 };
 use portico_lambda::{Engine, InvokeError, InvokeRequest};
-use portico_store::{LogWriter, Stage, Store};
+use portico_store::{LogWriter, Store};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// The execution-log group of a stage, as API Gateway names it.
 pub fn execution_log_group(api: &str, stage: &str) -> String {
@@ -30,18 +30,40 @@ pub fn access_log_group(api: &str, stage: &str) -> String {
     format!("API-Gateway-Access-Logs_{api}/{stage}")
 }
 
+/// What the data plane has read from the store, valid while the store's
+/// change counter still reads `generation`.
+#[derive(Default)]
 struct Cache {
-    data_version: i64,
-    stages: HashMap<(String, String), Stage>,
-    settings: HashMap<(String, String), StageSettings>,
+    generation: Option<u64>,
+    /// Ready-to-serve stages by API id, then stage name (two lookups by
+    /// `&str`, so a request allocates no key).
+    views: HashMap<String, HashMap<String, Arc<StageView>>>,
+    /// Compiled deployments by (API id, deployment id); kept across
+    /// changes, since a deployment is a frozen snapshot.
     compiled: HashMap<(String, String), Arc<CompiledApi>>,
+    /// Stages whose deployment could not be read or compiled, by
+    /// `api/stage`, with the reason.
+    broken: HashMap<String, String>,
+}
+
+impl Cache {
+    fn lookup(&self, api: &str, stage: &str) -> Result<Option<Arc<StageView>>, String> {
+        if let Some(v) = self.views.get(api).and_then(|m| m.get(stage)) {
+            return Ok(Some(v.clone()));
+        }
+        match self.broken.get(&format!("{api}/{stage}")) {
+            Some(e) => Err(e.clone()),
+            None => Ok(None),
+        }
+    }
 }
 
 /// Serves every deployed stage.
 pub struct DataPlane {
     gateway: Gateway,
     store: Mutex<Store>,
-    cache: Mutex<Cache>,
+    generation: portico_store::Generation,
+    cache: RwLock<Cache>,
 }
 
 struct Backend(Arc<Engine>);
@@ -133,103 +155,44 @@ impl DataPlane {
         let gateway = Gateway::new(Arc::new(Backend(engine)), logs, scope)
             .with_usage(usage)
             .with_credentials(credentials());
-        let cache = Cache {
-            data_version: -1,
-            stages: HashMap::new(),
-            settings: HashMap::new(),
-            compiled: HashMap::new(),
-        };
+        let store = Store::open(store_dir)?;
         Ok(DataPlane {
             gateway,
-            store: Mutex::new(Store::open(store_dir)?),
-            cache: Mutex::new(cache),
+            generation: store.generation(),
+            store: Mutex::new(store),
+            cache: RwLock::new(Cache::default()),
         })
     }
 
     /// The stage and its compiled deployment, re-read when the store changed
-    /// (an apply by another process takes effect on the next request).
-    fn stage(&self, api: &str, stage: &str) -> Result<Option<StageView>, String> {
-        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        let version = store.data_version().map_err(|e| e.to_string())?;
-        if version != cache.data_version {
-            let stages = store
-                .read()
-                .and_then(|t| t.stages())
-                .map_err(|e| e.to_string())?;
-            cache.stages = stages
-                .into_iter()
-                .map(|s| ((s.api_id.clone(), s.stage_name.clone()), s))
-                .collect();
-            let rows = store
-                .read()
-                .and_then(|t| t.method_settings())
-                .map_err(|e| e.to_string())?;
-            cache.settings.clear();
-            for r in rows {
-                let v: serde_json::Value =
-                    serde_json::from_str(&r.settings_json).unwrap_or_default();
-                cache
-                    .settings
-                    .entry((r.api_id, r.stage_name))
-                    .or_default()
-                    .methods
-                    .push((r.method_path, MethodSettings::from_provider_json(&v)));
+    /// (an apply by another process takes effect on the next request). The
+    /// common case is one atomic load and a read lock.
+    fn stage(&self, api: &str, stage: &str) -> Result<Option<Arc<StageView>>, String> {
+        let generation = self.generation.get();
+        {
+            let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+            if cache.generation == Some(generation) {
+                return cache.lookup(api, stage);
             }
-            cache.data_version = version;
         }
-        let Some(s) = cache
-            .stages
-            .get(&(api.to_string(), stage.to_string()))
-            .cloned()
-        else {
-            return Ok(None);
-        };
-        let key = (api.to_string(), s.deployment_id.clone());
-        let compiled = match cache.compiled.get(&key) {
-            Some(c) => c.clone(),
-            None => {
-                let d = store
-                    .read()
-                    .and_then(|t| t.deployment(api, &s.deployment_id))
-                    .map_err(|e| e.to_string())?
-                    .ok_or_else(|| {
-                        format!(
-                            "stage {stage} points at deployment {} which does not exist",
-                            s.deployment_id
-                        )
-                    })?;
-                let json: serde_json::Value = serde_json::from_str(&d.snapshot_json)
-                    .map_err(|e| format!("deployment {}: {e}", d.deployment_id))?;
-                let c = Arc::new(
-                    CompiledApi::compile(&json)
-                        .map_err(|e| format!("deployment {}: {e}", d.deployment_id))?,
-                );
-                cache.compiled.insert(key, c.clone());
-                c
-            }
-        };
-        let settings = cache
-            .settings
-            .get(&(api.to_string(), stage.to_string()))
-            .cloned()
-            .unwrap_or_default();
-        Ok(Some(StageView {
-            api_id: api.to_string(),
-            stage: stage.to_string(),
-            deployment_id: s.deployment_id,
-            variables: s.variables.into_iter().collect(),
-            api: compiled,
-            settings,
-        }))
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        if cache.generation != Some(generation) {
+            let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+            reload(&mut store, &mut cache)?;
+            // Tagged with the value read before SQLite: a change landing in
+            // between makes the next request reload again.
+            cache.generation = Some(generation);
+        }
+        cache.lookup(api, stage)
     }
 
     fn known(&self) -> Vec<String> {
-        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
         let mut v: Vec<String> = cache
-            .stages
-            .keys()
-            .map(|(a, s)| format!("{a}/{s}"))
+            .views
+            .iter()
+            .flat_map(|(a, m)| m.keys().map(move |s| format!("{a}/{s}")))
+            .chain(cache.broken.keys().cloned())
             .collect();
         v.sort();
         v
@@ -287,10 +250,90 @@ impl DataPlane {
         let ip = peer
             .map(|p| p.ip())
             .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-        let resp = self.gateway.handle(&stage, req, &rest, ip).await;
+        let resp = self.gateway.handle(stage.as_ref(), req, &rest, ip).await;
         let (parts, body) = resp.into_parts();
         Some(Response::from_parts(parts, Body::from(body)))
     }
+}
+
+/// Re-reads every stage and its method settings, compiling deployments not
+/// compiled yet. A stage whose deployment cannot be read or compiled goes
+/// to `broken`, reported only to requests for that stage.
+fn reload(store: &mut Store, cache: &mut Cache) -> Result<(), String> {
+    let stages = store
+        .read()
+        .and_then(|t| t.stages())
+        .map_err(|e| e.to_string())?;
+    let rows = store
+        .read()
+        .and_then(|t| t.method_settings())
+        .map_err(|e| e.to_string())?;
+    let mut settings: HashMap<(String, String), StageSettings> = HashMap::new();
+    for r in rows {
+        let v: serde_json::Value = serde_json::from_str(&r.settings_json).unwrap_or_default();
+        settings
+            .entry((r.api_id, r.stage_name))
+            .or_default()
+            .methods
+            .push((r.method_path, MethodSettings::from_provider_json(&v)));
+    }
+    let mut views: HashMap<String, HashMap<String, Arc<StageView>>> = HashMap::new();
+    cache.broken.clear();
+    for s in stages {
+        let key = (s.api_id.clone(), s.deployment_id.clone());
+        let compiled = match cache.compiled.get(&key) {
+            Some(c) => c.clone(),
+            None => match compile(store, &s.api_id, &s.stage_name, &s.deployment_id) {
+                Ok(c) => {
+                    cache.compiled.insert(key, c.clone());
+                    c
+                }
+                Err(e) => {
+                    cache
+                        .broken
+                        .insert(format!("{}/{}", s.api_id, s.stage_name), e);
+                    continue;
+                }
+            },
+        };
+        let view = StageView {
+            settings: settings
+                .remove(&(s.api_id.clone(), s.stage_name.clone()))
+                .unwrap_or_default(),
+            api_id: s.api_id.clone(),
+            stage: s.stage_name.clone(),
+            deployment_id: s.deployment_id,
+            variables: s.variables.into_iter().collect(),
+            api: compiled,
+        };
+        views
+            .entry(s.api_id)
+            .or_default()
+            .insert(s.stage_name, Arc::new(view));
+    }
+    cache.views = views;
+    Ok(())
+}
+
+/// A stage's deployment, compiled.
+fn compile(
+    store: &mut Store,
+    api: &str,
+    stage: &str,
+    deployment_id: &str,
+) -> Result<Arc<CompiledApi>, String> {
+    let d = store
+        .read()
+        .and_then(|t| t.deployment(api, deployment_id))
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
+            format!("stage {stage} points at deployment {deployment_id} which does not exist")
+        })?;
+    let json: serde_json::Value = serde_json::from_str(&d.snapshot_json)
+        .map_err(|e| format!("deployment {}: {e}", d.deployment_id))?;
+    let compiled =
+        CompiledApi::compile(&json).map_err(|e| format!("deployment {}: {e}", d.deployment_id))?;
+    Ok(Arc::new(compiled))
 }
 
 /// The credentials `AWS_IAM` methods verify signatures against:

@@ -17,13 +17,14 @@ use std::time::Duration;
 const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
 struct Keys {
-    data_version: i64,
+    generation: Option<u64>,
     by_value: HashMap<String, Arc<ApiKey>>,
 }
 
 /// The store behind the gateway's `UsageBackend`.
 pub struct UsageStore {
     store: Mutex<Store>,
+    generation: portico_store::Generation,
     keys: Mutex<Keys>,
     tx: Mutex<mpsc::Sender<(String, String, String)>>,
 }
@@ -36,10 +37,12 @@ impl UsageStore {
         std::thread::Builder::new()
             .name("portico-usage".into())
             .spawn(move || write_loop(&mut writer, rx))?;
+        let store = Store::open(dir)?;
         Ok(UsageStore {
-            store: Mutex::new(Store::open(dir)?),
+            generation: store.generation(),
+            store: Mutex::new(store),
             keys: Mutex::new(Keys {
-                data_version: -1,
+                generation: None,
                 by_value: HashMap::new(),
             }),
             tx: Mutex::new(tx),
@@ -47,8 +50,8 @@ impl UsageStore {
     }
 
     fn reload(&self, store: &mut Store, keys: &mut Keys) -> Result<(), portico_store::StoreError> {
-        let version = store.data_version()?;
-        if version == keys.data_version {
+        let generation = self.generation.get();
+        if keys.generation == Some(generation) {
             return Ok(());
         }
         let t = store.read()?;
@@ -84,7 +87,7 @@ impl UsageStore {
                 (k.value, Arc::new(key))
             })
             .collect();
-        keys.data_version = version;
+        keys.generation = Some(generation);
         Ok(())
     }
 }
@@ -119,7 +122,7 @@ fn flush(store: &mut Store, pending: &mut HashMap<(String, String, String), u64>
         for ((key, plan, day), n) in pending.iter() {
             t.add_usage(key, plan, day, *n)?;
         }
-        t.commit()
+        t.commit_quiet()
     });
     match result {
         Ok(()) => pending.clear(),
@@ -129,10 +132,12 @@ fn flush(store: &mut Store, pending: &mut HashMap<(String, String, String), u64>
 
 impl UsageBackend for UsageStore {
     fn key_by_value(&self, value: &str) -> Option<Arc<ApiKey>> {
-        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
         let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        if let Err(e) = self.reload(&mut store, &mut keys) {
-            tracing::warn!("could not read API keys: {e}");
+        if keys.generation != Some(self.generation.get()) {
+            let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+            if let Err(e) = self.reload(&mut store, &mut keys) {
+                tracing::warn!("could not read API keys: {e}");
+            }
         }
         keys.by_value.get(value).cloned()
     }

@@ -77,24 +77,24 @@ pub struct InvokeResponse {
     pub request_id: String,
 }
 
-/// Resolutions of `(name, qualifier)`, valid while the store's
-/// `data_version` is unchanged: the hot path reads SQLite only after a
-/// change (another process's deploy or apply, or a write through
+/// Resolutions of `(name, qualifier)`, valid while the store's change
+/// counter is unchanged: the hot path reads SQLite only after a change
+/// (another process's deploy or apply, or a write through
 /// [`Engine::with_store`]).
 #[derive(Default)]
 struct Resolved {
-    data_version: Option<i64>,
+    generation: Option<u64>,
     map: HashMap<(String, Option<String>), (FunctionVersion, Option<u32>)>,
     policies: HashMap<(String, Option<String>), Arc<Vec<portico_model::Statement>>>,
 }
 
 impl Resolved {
     /// Forgets everything when the store has changed since it was cached.
-    fn refresh(&mut self, data_version: i64) {
-        if self.data_version != Some(data_version) {
+    fn refresh(&mut self, generation: u64) {
+        if self.generation != Some(generation) {
             self.map.clear();
             self.policies.clear();
-            self.data_version = Some(data_version);
+            self.generation = Some(generation);
         }
     }
 }
@@ -114,6 +114,9 @@ pub struct Engine {
     logs: LogWriter,
     pools: Mutex<HashMap<PoolKey, Arc<Pool>>>,
     resolved: Mutex<Resolved>,
+    /// The store's change counter (resolutions and policies are cached
+    /// against it).
+    generation: portico_store::Generation,
     cgroups: Option<crate::cgroup::CgroupRoot>,
     all: Mutex<Vec<Weak<Environment>>>,
     account_inflight: AtomicUsize,
@@ -146,12 +149,14 @@ impl Engine {
         let logs = LogWriter::start(&cfg.store_dir)?;
         let runtime_dir = crate::runtimes::install(&cfg.store_dir.join("runtime"))
             .map_err(|e| InvokeError::Service(format!("installing the runtime bootstraps: {e}")))?;
+        let generation = store.generation();
         Ok(Engine {
             code: CodeStore::new(&cfg.store_dir),
             store: Mutex::new(store),
             logs,
             pools: Mutex::new(HashMap::new()),
             resolved: Mutex::new(Resolved::default()),
+            generation,
             cgroups: crate::cgroup::CgroupRoot::detect(),
             all: Mutex::new(Vec::new()),
             account_inflight: AtomicUsize::new(0),
@@ -179,11 +184,6 @@ impl Engine {
         f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut s = self.store.lock().unwrap_or_else(|e| e.into_inner());
-        // `f` may write through this connection, which SQLite's
-        // data_version does not report to the same connection.
-        if let Ok(mut r) = self.resolved.lock() {
-            r.data_version = None;
-        }
         f(&mut s)
     }
 
@@ -194,16 +194,24 @@ impl Engine {
         name: &str,
         qualifier: Option<&str>,
     ) -> Result<Arc<Vec<portico_model::Statement>>, StoreError> {
-        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
-        let version = store.data_version()?;
-        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
-        cache.refresh(version);
+        // Read before SQLite: a change landing in between tags this entry
+        // with the old value, so the next call re-reads.
+        let generation = self.generation.get();
         let key = (name.to_string(), qualifier.map(str::to_string));
-        if let Some(hit) = cache.policies.get(&key) {
-            return Ok(hit.clone());
+        {
+            let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+            cache.refresh(generation);
+            if let Some(hit) = cache.policies.get(&key) {
+                return Ok(hit.clone());
+            }
         }
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
         let statements = Arc::new(store.read()?.statements(name, qualifier)?);
-        cache.policies.insert(key, statements.clone());
+        drop(store);
+        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.generation == Some(generation) {
+            cache.policies.insert(key, statements.clone());
+        }
         Ok(statements)
     }
 
@@ -214,21 +222,27 @@ impl Engine {
         name: &str,
         qualifier: Option<&str>,
     ) -> Result<(FunctionVersion, Option<u32>), StoreError> {
-        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
-        let version = store.data_version()?;
-        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
-        cache.refresh(version);
+        let generation = self.generation.get();
         let key = (name.to_string(), qualifier.map(str::to_string));
-        if let Some(hit) = cache.map.get(&key) {
-            return Ok(hit.clone());
+        {
+            let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+            cache.refresh(generation);
+            if let Some(hit) = cache.map.get(&key) {
+                return Ok(hit.clone());
+            }
         }
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
         let tx = store.read()?;
         let v = tx.resolve(name, qualifier)?;
         let reserved = tx
             .version(name, LATEST)?
             .and_then(|l| l.config.reserved_concurrency);
         drop(tx);
-        cache.map.insert(key, (v.clone(), reserved));
+        drop(store);
+        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.generation == Some(generation) {
+            cache.map.insert(key, (v.clone(), reserved));
+        }
         Ok((v, reserved))
     }
 

@@ -1,6 +1,7 @@
 //! Opening the database, migrations, and transactions.
 
 use crate::StoreError;
+use crate::generation::Generation;
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,11 +15,13 @@ const MIGRATIONS: &[&str] = &[
 pub struct Store {
     conn: Connection,
     dir: PathBuf,
+    generation: Generation,
 }
 
 /// A write transaction; dropped without [`Tx::commit`] it rolls back.
 pub struct Tx<'a> {
     pub(crate) tx: rusqlite::Transaction<'a>,
+    generation: &'a Generation,
 }
 
 impl Store {
@@ -35,6 +38,7 @@ impl Store {
         let mut store = Store {
             conn,
             dir: dir.to_path_buf(),
+            generation: Generation::open(dir)?,
         };
         store.migrate()?;
         Ok(store)
@@ -65,7 +69,10 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Tx { tx })
+        Ok(Tx {
+            tx,
+            generation: &self.generation,
+        })
     }
 
     /// A read-only view; reads run in their own implicit transactions.
@@ -73,21 +80,32 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)?;
-        Ok(Tx { tx })
+        Ok(Tx {
+            tx,
+            generation: &self.generation,
+        })
     }
 
-    /// SQLite's `data_version`: changes whenever another connection commits,
-    /// so a long-lived server can tell cheaply whether its caches are stale.
-    pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    /// The store's change counter, shared with every process that opens
+    /// it: a long-lived server compares it with the value its caches were
+    /// built at, without touching SQLite (or this connection's lock).
+    pub fn generation(&self) -> Generation {
+        self.generation.clone()
     }
 }
 
 impl Tx<'_> {
     /// Makes every change of this transaction durable at once.
     pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit()?;
+        self.generation.bump();
+        Ok(())
+    }
+
+    /// Commits without moving the change counter: for writes that no
+    /// cache depends on (API key usage counts, read from SQLite each time),
+    /// so that they do not make every cache reload.
+    pub fn commit_quiet(self) -> Result<(), StoreError> {
         self.tx.commit()?;
         Ok(())
     }
