@@ -28,6 +28,9 @@ pub struct CgroupRoot {
 pub struct Cgroup {
     dir: PathBuf,
     version: Version,
+    /// The peak-usage file, kept open: REPORT reads it after every invoke,
+    /// and a positioned read costs a fraction of open + read + close.
+    peak: Option<std::fs::File>,
 }
 
 impl CgroupRoot {
@@ -52,9 +55,10 @@ impl CgroupRoot {
     pub fn create(&self, name: &str, memory_mb: u32) -> std::io::Result<Cgroup> {
         let dir = self.dir.join(format!("portico-{name}"));
         std::fs::create_dir(&dir)?;
-        let group = Cgroup {
+        let mut group = Cgroup {
             dir,
             version: self.version,
+            peak: None,
         };
         let bytes = (memory_mb as u64) * 1024 * 1024;
         let file = match self.version {
@@ -66,6 +70,7 @@ impl CgroupRoot {
             // No swap either: Lambda has none.
             let _ = std::fs::write(group.dir.join("memory.swap.max"), "0");
         }
+        group.peak = std::fs::File::open(group.dir.join(group.peak_file())).ok();
         Ok(group)
     }
 }
@@ -82,16 +87,22 @@ impl Cgroup {
 
     /// Peak memory of every process in the group, in MB, rounded up.
     pub fn peak_mb(&self) -> Option<u64> {
-        let file = match self.version {
+        use std::os::unix::fs::FileExt;
+        let mut buf = [0u8; 32];
+        // A read at offset 0 makes the kernel render the value afresh.
+        let text = match self.peak.as_ref().map(|f| f.read_at(&mut buf, 0)) {
+            Some(Ok(n)) => std::str::from_utf8(&buf[..n]).ok()?.to_string(),
+            _ => std::fs::read_to_string(self.dir.join(self.peak_file())).ok()?,
+        };
+        let bytes: u64 = text.trim().parse().ok()?;
+        Some(bytes.div_ceil(1024 * 1024))
+    }
+
+    fn peak_file(&self) -> &'static str {
+        match self.version {
             Version::V1 => "memory.max_usage_in_bytes",
             Version::V2 => "memory.peak",
-        };
-        let bytes: u64 = std::fs::read_to_string(self.dir.join(file))
-            .ok()?
-            .trim()
-            .parse()
-            .ok()?;
-        Some(bytes.div_ceil(1024 * 1024))
+        }
     }
 
     /// Whether the kernel refused memory to the group (the limit was hit).
@@ -114,6 +125,7 @@ impl Cgroup {
 
 impl Drop for Cgroup {
     fn drop(&mut self) {
+        self.peak.take();
         // Succeeds once the processes have exited; a few tries cover the
         // moment between the kill and the kernel's reaping.
         for _ in 0..20 {
