@@ -43,7 +43,11 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS log_events (
 CREATE INDEX IF NOT EXISTS log_events_grp ON log_events(grp, id);";
 
 /// Rows kept at most; older lines are deleted as new ones arrive.
-pub const RETENTION_ROWS: i64 = 200_000;
+pub const RETENTION_BYTES: i64 = 256 * 1024 * 1024;
+
+/// Lines of one stream written in one batch are stored as one record of at
+/// most this many bytes (see `coalesce`).
+const MAX_RECORD_BYTES: usize = 16 * 1024;
 
 /// Read access to the log database.
 pub struct LogStore {
@@ -122,10 +126,7 @@ fn write_batch(conn: &Connection, events: &[LogEvent], trim: bool) -> Result<(),
             st.execute(params![e.group, e.stream, e.ts_ms, e.message])?;
         }
         if trim {
-            conn.execute(
-                "DELETE FROM log_events WHERE id <= (SELECT MAX(id) FROM log_events) - ?1",
-                [RETENTION_ROWS],
-            )?;
+            trim_to(conn, RETENTION_BYTES)?;
         }
         Ok::<_, rusqlite::Error>(())
     })();
@@ -232,18 +233,61 @@ fn writer_loop(
             since_trim += batch.len();
             // Retention is enforced every few thousand lines, not per batch.
             let trim = since_trim >= 4096;
-            if let Err(e) = write_batch(&conn, &batch, trim) {
-                tracing::warn!("could not store {} log lines: {e}", batch.len());
+            let lines = batch.len();
+            if let Err(e) = write_batch(&conn, &coalesce(std::mem::take(&mut batch)), trim) {
+                tracing::warn!("could not store {lines} log lines: {e}");
             }
             if trim {
                 since_trim = 0;
             }
-            batch.clear();
         }
         for w in waiters.drain(..) {
             let _ = w.send(());
         }
     }
+}
+
+/// Keeps the live rows under `limit` bytes of pages: when over, the oldest
+/// fifth of the rows goes (their pages are reused, so the file stops
+/// growing at about the limit).
+fn trim_to(conn: &Connection, limit: i64) -> Result<(), rusqlite::Error> {
+    let used: i64 = conn.query_row(
+        "SELECT (p.page_count - f.freelist_count) * s.page_size \
+         FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s",
+        [],
+        |r| r.get(0),
+    )?;
+    if used > limit {
+        conn.execute(
+            "DELETE FROM log_events WHERE id <= \
+             (SELECT MIN(id) + (MAX(id) - MIN(id)) / 5 FROM log_events)",
+            [],
+        )?;
+    }
+    Ok(())
+}
+
+/// Lines of the same group and stream within one batch become one record,
+/// joined by newlines, in order (readers print records line by line): under
+/// load the writer inserts a row per stream per batch, not one per line.
+fn coalesce(events: Vec<LogEvent>) -> Vec<LogEvent> {
+    let mut out: Vec<LogEvent> = Vec::with_capacity(events.len().min(64));
+    let mut open: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    for e in events {
+        let key = (e.group.clone(), e.stream.clone());
+        if let Some(&i) = open.get(&key) {
+            let row = &mut out[i];
+            if row.message.len() + 1 + e.message.len() <= MAX_RECORD_BYTES {
+                row.message.push('\n');
+                row.message.push_str(&e.message);
+                continue;
+            }
+        }
+        open.insert(key, out.len());
+        out.push(e);
+    }
+    out
 }
 
 /// How long the writer waits for more lines before writing a batch, under load.
@@ -267,8 +311,10 @@ mod tests {
     fn writes_and_filters() {
         let dir = tempfile::tempdir().unwrap();
         let w = LogWriter::start(dir.path()).unwrap();
+        // A flush after each line: one batch, so one record, per line.
         for i in 0..10 {
             w.send("/aws/lambda/a", "s", 1000 + i, format!("line {i}"));
+            w.flush(Duration::from_secs(5));
         }
         w.send("/aws/lambda/b", "s", 5000, "other".into());
         w.flush(Duration::from_secs(5));
@@ -305,5 +351,62 @@ mod tests {
             })
             .unwrap();
         assert_eq!(after.len(), 2);
+    }
+
+    fn event(group: &str, stream: &str, message: &str) -> LogEvent {
+        LogEvent {
+            id: 0,
+            group: group.into(),
+            stream: stream.into(),
+            ts_ms: 1,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn a_batch_becomes_one_record_per_stream_in_order() {
+        let out = coalesce(vec![
+            event("g", "s1", "a"),
+            event("g", "s2", "x"),
+            event("g", "s1", "b"),
+            event("h", "s1", "other group"),
+            event("g", "s1", "c"),
+        ]);
+        let rows: Vec<(&str, &str, &str)> = out
+            .iter()
+            .map(|e| (e.group.as_str(), e.stream.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("g", "s1", "a\nb\nc"),
+                ("g", "s2", "x"),
+                ("h", "s1", "other group")
+            ]
+        );
+        // A record stops growing at MAX_RECORD_BYTES.
+        let big = "x".repeat(MAX_RECORD_BYTES / 2);
+        let out = coalesce(vec![event("g", "s", &big), event("g", "s", &big)]);
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn retention_drops_the_oldest_rows_once_over_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = LogStore::open(dir.path()).unwrap();
+        let rows: Vec<LogEvent> = (0..200)
+            .map(|i| event("g", "s", &format!("{i} {}", "x".repeat(1000))))
+            .collect();
+        s.append(&rows).unwrap();
+        trim_to(&s.conn, 1024 * 1024).unwrap();
+        assert_eq!(s.query(&LogFilter::default()).unwrap().len(), 200);
+        trim_to(&s.conn, 64 * 1024).unwrap();
+        let left = s.query(&LogFilter::default()).unwrap();
+        assert_eq!(left.len(), 160, "the oldest fifth goes");
+        assert!(
+            left[0].message.starts_with("40 "),
+            "{}",
+            &left[0].message[..8]
+        );
     }
 }
