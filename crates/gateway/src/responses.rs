@@ -295,7 +295,7 @@ impl GatewayResponses {
                     path: values.path,
                     querystring: values.query,
                     header: values.headers,
-                    context,
+                    context: Some(context),
                     stage_variables: values.stage_variables,
                     overrides: &Overrides::default(),
                 };

@@ -31,8 +31,9 @@ pub(crate) struct TemplateInput<'a> {
     pub path: &'a [(String, String)],
     pub querystring: &'a [(String, String)],
     pub header: &'a [(String, String)],
-    /// `$context` as a JSON object.
-    pub context: &'a Value,
+    /// `$context` as a JSON object; `None` when the template does not name
+    /// `$context` (see [`Template::uses_context`]), which then cannot see it.
+    pub context: Option<&'a Value>,
     /// `$stageVariables`.
     pub stage_variables: &'a [(String, String)],
     /// Overrides set by an earlier template of the same request.
@@ -51,6 +52,10 @@ pub(crate) type Templates = Vec<(String, Arc<dyn Template>)>;
 
 pub(crate) trait Template: Send + Sync + Debug {
     fn render(&self, input: &TemplateInput<'_>) -> Result<Rendered, String>;
+
+    /// Whether rendering needs `$context`: building it costs more than
+    /// most templates, and most templates never read it.
+    fn uses_context(&self) -> bool;
 }
 
 pub(crate) trait TemplateEngine: Send + Sync {
@@ -83,29 +88,63 @@ impl TemplateEngine for VtlEngine {
 }
 
 impl Template for Vtl {
+    fn uses_context(&self) -> bool {
+        self.template.references("context")
+    }
+
     fn render(&self, input: &TemplateInput<'_>) -> Result<Rendered, String> {
-        let mut context = input.context.clone();
-        if let (Some(Value::Object(carried)), Value::Object(c)) =
-            (&input.overrides.carried, &mut context)
-        {
-            for (k, v) in carried {
-                c.insert(k.clone(), v.clone());
-            }
+        // Text only: the same output for every request, and the overrides
+        // stay as the earlier template left them.
+        if let Some(text) = self.template.plain_text() {
+            return Ok(Rendered {
+                output: text.to_string(),
+                overrides: input.overrides.clone(),
+            });
         }
-        let vtl_input = portico_vtl::Input {
-            body: input.body.to_vec(),
-            path: input.path.to_vec(),
-            querystring: input.querystring.to_vec(),
-            header: input.header.to_vec(),
+        let uses_context = self.uses_context();
+        let context = match input.context {
+            Some(c) if uses_context => {
+                let mut context = c.clone();
+                if let (Some(Value::Object(carried)), Value::Object(c)) =
+                    (&input.overrides.carried, &mut context)
+                {
+                    for (k, v) in carried {
+                        c.insert(k.clone(), v.clone());
+                    }
+                }
+                context
+            }
+            _ => Value::Null,
+        };
+        let vtl_input = if self.template.references("input") {
+            portico_vtl::Input {
+                body: input.body.to_vec(),
+                path: input.path.to_vec(),
+                querystring: input.querystring.to_vec(),
+                header: input.header.to_vec(),
+            }
+        } else {
+            portico_vtl::Input::default()
         };
         let vars = portico_vtl::Variables {
             context,
-            stage_variables: input.stage_variables.to_vec(),
+            stage_variables: if self.template.references("stageVariables") {
+                input.stage_variables.to_vec()
+            } else {
+                Vec::new()
+            },
         };
         let r = self
             .template
             .render(&vtl_input, &vars, &self.limits)
             .map_err(|e| e.to_string())?;
+        if !uses_context {
+            // It could neither read nor set an override.
+            return Ok(Rendered {
+                output: r.output,
+                overrides: input.overrides.clone(),
+            });
+        }
         Ok(Rendered {
             output: r.output,
             overrides: Overrides {
@@ -134,7 +173,7 @@ mod tests {
             path: &[],
             querystring: &[],
             header: &[],
-            context: &ctx,
+            context: Some(&ctx),
             stage_variables: &[],
             overrides: &o,
         };

@@ -21,7 +21,8 @@
 //!
 //! Layout: [`parser`] (hand-written, byte-level) builds the [`ast`];
 //! [`eval`] walks it over [`value`]s; [`apigw`] holds `$input`/`$util`
-//! and JSONPath; [`jregex`] maps Java regexes onto `regex`/`fancy-regex`.
+//! and JSONPath; [`jregex`] maps Java regexes onto `regex`/`fancy-regex`;
+//! [`roots`] finds what a template can touch, so callers skip the rest.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -33,6 +34,7 @@ mod javafmt;
 mod jregex;
 mod limits;
 mod parser;
+mod roots;
 mod template;
 mod value;
 

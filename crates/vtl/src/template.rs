@@ -13,6 +13,10 @@ use crate::value::{Key, ObjId, OrderedMap, Value};
 pub struct Template {
     src: String,
     parsed: Parsed,
+    /// Root names of every reference (see `roots`).
+    roots: std::collections::HashSet<String>,
+    /// The output, when the template is text only.
+    plain: Option<String>,
 }
 
 /// The request (or integration response) a template reads via `$input`.
@@ -81,8 +85,23 @@ impl Template {
         let parsed = parser::parse(src, limits.max_depth).map_err(|e| e.fault.at(src, e.pos))?;
         Ok(Template {
             src: src.to_string(),
+            roots: crate::roots::roots(&parsed),
+            plain: crate::roots::plain_text(&parsed),
             parsed,
         })
+    }
+
+    /// Whether `$name` appears anywhere in the template (body, macros,
+    /// blocks, interpolated strings). A template that never names
+    /// `$context` cannot read or set it, so the caller may skip building it.
+    pub fn references(&self, name: &str) -> bool {
+        self.roots.contains(name)
+    }
+
+    /// The output of a template that is text only, the same for every
+    /// request; `None` when it has references or directives.
+    pub fn plain_text(&self) -> Option<&str> {
+        self.plain.as_deref()
     }
 
     /// The template source.

@@ -171,12 +171,13 @@ pub(crate) fn render(
     body: &[u8],
 ) -> Result<crate::template::Rendered, String> {
     let values = ctx.values();
+    let context = template.uses_context().then(|| ctx.context_json(None));
     let input = TemplateInput {
         body,
         path: values.path,
         querystring: values.query,
         header: values.headers,
-        context: &ctx.context_json(None),
+        context: context.as_ref(),
         stage_variables: values.stage_variables,
         overrides,
     };
