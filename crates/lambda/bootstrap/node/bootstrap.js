@@ -271,11 +271,13 @@ const client = {
   // the invoker itself), or a transport failure -- the invoke is over and the
   // loop moves on, like the native client which ignores post outcomes. If the
   // API is gone, the following /next fails and the process exits with 129.
-  postInvocationResponse(result, id, done) {
+  // `thenNext`: the loop asks for the next event once this is posted, so the
+  // client may send that /next in the same write (runtime_client.js, post).
+  postInvocationResponse(result, id, done, thenNext) {
     const body = serializeResponse(result);
-    runtimeApi.post(`/runtime/invocation/${encodeURIComponent(id)}/response`, '', body, () => done());
+    runtimeApi.post(`/runtime/invocation/${encodeURIComponent(id)}/response`, '', body, () => done(), thenNext);
   },
-  postInvocationError(error, id, done) {
+  postInvocationError(error, id, done, thenNext) {
     const payload = toRapidResponse(error);
     const body = serializeResponse(payload);
     runtimeApi.post(
@@ -283,6 +285,7 @@ const client = {
       runtimeApi.errorTypeHeader(payload.errorType),
       body,
       () => done(),
+      thenNext,
     );
   },
   postInitError(error, done) {
@@ -397,7 +400,7 @@ function buildCallbackContext(id, scheduleNext) {
 
   const postError = (err, next) => {
     logError('Invoke Error', err);
-    client.postInvocationError(err, id, next);
+    client.postInvocationError(err, id, next, next === scheduleNext);
   };
   const complete = (result, next) => {
     if (completed) {
@@ -407,7 +410,7 @@ function buildCallbackContext(id, scheduleNext) {
       return;
     }
     completed = true;
-    client.postInvocationResponse(result, id, next);
+    client.postInvocationResponse(result, id, next, next === scheduleNext);
   };
 
   const callback = (err, result) => {
@@ -545,9 +548,9 @@ function startRuntime(handler) {
         if (handlerIsAsync) {
           const exitError = new NodeJsExit();
           logError('Invoke Error', exitError);
-          client.postInvocationError(exitError, id, scheduleIteration);
+          client.postInvocationError(exitError, id, scheduleIteration, true);
         } else {
-          client.postInvocationResponse(null, id, scheduleIteration);
+          client.postInvocationResponse(null, id, scheduleIteration, true);
         }
       };
 

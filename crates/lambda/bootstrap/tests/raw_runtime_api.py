@@ -26,7 +26,8 @@ class Reply(object):
 
 
 class Request(object):
-    def __init__(self, method, path, headers, body, connection):
+    def __init__(self, method, path, headers, body, connection, pipelined=False):
+        self.pipelined = pipelined  # its bytes came in the same read as the request before it
         self.method = method
         self.path = path
         self.headers = headers
@@ -153,6 +154,7 @@ class RawRuntimeApi(object):
         buf = b""
         try:
             while not self.closing:
+                pipelined = len(buf) > 0
                 while b"\r\n\r\n" not in buf:
                     data = sock.recv(65536)
                     if not data:
@@ -173,7 +175,7 @@ class RawRuntimeApi(object):
                     buf += data
                 body, buf = buf[:length], buf[length:]
                 with self.cond:
-                    self.requests.append(Request(method, path, headers, body, number))
+                    self.requests.append(Request(method, path, headers, body, number, pipelined))
                     self.cond.notify_all()
                 reply = self._next_reply() if method == "GET" else self._post_reply()
                 if reply is None or not self._send(sock, reply):

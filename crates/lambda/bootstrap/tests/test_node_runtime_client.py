@@ -42,6 +42,15 @@ class RawClientCase(BootstrapCase):
         self.assertTrue(25000 < body["remaining"] <= 30000, body)
         return body
 
+    def second_invoke_works(self, api, connections):
+        count = len(api.posts()) + 1
+        rid = str(uuid.uuid4())
+        api.push_next(next_reply({"n": 2}, event_headers(rid)))
+        post = api.wait_posts(count)[-1]
+        self.assertWire(post, {"n": 2}, rid)
+        self.assertEqual(api.connections, connections)
+        return post
+
 
 class SplitResponses(RawClientCase):
     def test_response_split_into_many_segments(self):
@@ -131,15 +140,6 @@ class Chunked(RawClientCase):
 
 
 class ClosedConnections(RawClientCase):
-    def second_invoke_works(self, api, connections):
-        count = len(api.posts()) + 1
-        rid = str(uuid.uuid4())
-        api.push_next(next_reply({"n": 2}, event_headers(rid)))
-        post = api.wait_posts(count)[-1]
-        self.assertWire(post, {"n": 2}, rid)
-        self.assertEqual(api.connections, connections)
-        return post
-
     def test_connection_close_header(self):
         api, _ = self.start_raw()
         rid = str(uuid.uuid4())
@@ -176,6 +176,46 @@ class ClosedConnections(RawClientCase):
         self.assertEqual([p.path for p in posts], [posts[0].path] * 2)
         self.assertEqual([p.connection for p in posts], [1, 2])
         self.second_invoke_works(api, 2)
+
+
+class Pipelining(RawClientCase):
+    """After a completion the client sends the post and the next /next in
+    one write (HTTP/1.1 pipelining), and reads answers that arrive together."""
+
+    def test_next_is_sent_with_the_post(self):
+        api, _ = self.start_raw()
+        rid = str(uuid.uuid4())
+        api.push_next(next_reply({"n": 1}, event_headers(rid)))
+        self.assertWire(api.wait_posts(1)[0], {"n": 1}, rid)
+        post = self.second_invoke_works(api, 1)
+        with api.cond:
+            requests = list(api.requests)
+        self.assertEqual([r.method for r in requests[:4]], ["GET", "POST", "GET", "POST"])
+        # The GET after each post was already in the server's buffer.
+        self.assertTrue(requests[2].pipelined, requests)
+        self.assertFalse(requests[1].pipelined, requests)
+        self.assertEqual(post.connection, 1)
+
+    def test_accepted_and_the_next_event_in_one_segment(self):
+        api, _ = self.start_raw()
+        rid, rid2 = str(uuid.uuid4()), str(uuid.uuid4())
+        api.push_next(next_reply({"n": 1}, event_headers(rid)))
+        both = accepted().raw + next_reply({"n": 2}, event_headers(rid2)).raw
+        api.push_post_reply(Reply(both))
+        api.push_next(Reply(b""))  # the second event went out with the 202
+        posts = api.wait_posts(2)
+        self.assertWire(posts[1], {"n": 2}, rid2)
+        self.assertEqual(api.connections, 1)
+
+    def test_error_post_also_carries_the_next(self):
+        api, _ = self.start_raw()
+        rid = str(uuid.uuid4())
+        api.push_next(next_reply({"fail": True}, event_headers(rid)))
+        post = api.wait_posts(1)[0]
+        self.assertTrue(post.path.endswith("/error"), post)
+        self.second_invoke_works(api, 1)
+        with api.cond:
+            self.assertTrue(api.requests[2].pipelined, api.requests)
 
 
 class LargeBodies(RawClientCase):
