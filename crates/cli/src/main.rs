@@ -26,11 +26,25 @@ fn main() -> std::process::ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    // Two workers by default: the data plane's MOCK path uses both cores of
+    // a small machine. PORTICO_WORKER_THREADS=0 runs one event-loop thread
+    // instead, which spends less CPU per Lambda-backed request (no wake-ups
+    // between workers; BENCHMARKS.md has both).
+    let workers: usize = std::env::var("PORTICO_WORKER_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    let built = if workers == 0 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all()
+            .build()
+    };
+    let runtime = match built {
         Ok(r) => r,
         Err(e) => {
             eprintln!("Error: could not start the async runtime: {e}");

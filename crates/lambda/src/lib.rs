@@ -16,6 +16,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod cgroup;
+mod coalesce;
 mod config;
 mod engine;
 mod environment;

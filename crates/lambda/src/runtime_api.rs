@@ -9,6 +9,7 @@ use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
@@ -88,9 +89,17 @@ pub async fn start(
             let s = s.clone();
             let mut stop = shutdown.clone();
             tokio::spawn(async move {
-                let svc = hyper::service::service_fn(move |req| handle(s.clone(), req));
+                // Set while this connection's `/next` waits (see coalesce).
+                let parked = Arc::new(AtomicBool::new(false));
+                let io = crate::coalesce::Coalescing::new(stream, parked.clone());
+                let svc =
+                    hyper::service::service_fn(move |req| handle(s.clone(), parked.clone(), req));
+                // pipeline_flush: a response is not flushed while the next
+                // request is already read, so the 202 of a pipelined
+                // completion meets the parked `/next` before it is written.
                 let conn = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+                    .pipeline_flush(true)
+                    .serve_connection(hyper_util::rt::TokioIo::new(io), svc);
                 tokio::select! {
                     _ = conn => {}
                     _ = stop.changed() => {}
@@ -124,13 +133,17 @@ fn accepted() -> Resp {
     json(StatusCode::ACCEPTED, r#"{"status":"OK"}"#.to_string())
 }
 
-async fn handle(s: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, std::convert::Infallible> {
+async fn handle(
+    s: Arc<Shared>,
+    parked: Arc<AtomicBool>,
+    req: Request<Incoming>,
+) -> Result<Resp, std::convert::Infallible> {
     let path = req.uri().path().to_string();
     let rest = path.strip_prefix("/2018-06-01/runtime/").unwrap_or("");
     let parts: Vec<&str> = rest.split('/').collect();
     let method = req.method().clone();
     Ok(match (method.as_str(), parts.as_slice()) {
-        ("GET", ["invocation", "next"]) => next(&s).await,
+        ("GET", ["invocation", "next"]) => next(&s, &parked).await,
         ("POST", ["invocation", id, "response"]) => {
             let id = id.to_string();
             match read_body(req, MAX_RESPONSE).await {
@@ -197,10 +210,12 @@ async fn read_body(req: Request<Incoming>, limit: usize) -> Result<Bytes, BodyEr
     }
 }
 
-async fn next(s: &Shared) -> Resp {
+async fn next(s: &Shared, parked: &AtomicBool) -> Resp {
     let _ = s.ready.send(true);
     // Long-poll: the runtime waits here, without a timeout, until an event comes.
+    parked.store(true, Ordering::Release);
     let pending = { s.next.lock().await.recv().await };
+    parked.store(false, Ordering::Release);
     let Some(p) = pending else {
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
