@@ -5,14 +5,106 @@ use crate::binary::{accepts_binary, is_binary_type};
 use crate::context::{MethodOut, RequestContext};
 use base64::Engine as _;
 use bytes::Bytes;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-fn null_if_empty(m: Map<String, Value>) -> Value {
-    if m.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(m)
+/// Pairs as a JSON object's entries: a repeated name keeps the position of
+/// its first appearance and the last value (what an insertion-ordered map
+/// gives), or every value with `multi`.
+fn entries<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(&'a str, Vec<&'a str>)> {
+    let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (k, v) in pairs {
+        match out.iter_mut().find(|(n, _)| *n == k) {
+            Some((_, vals)) => vals.push(v),
+            None => out.push((k, vec![v])),
+        }
     }
+    out
+}
+
+/// A JSON object written straight into the event's buffer, keys in the
+/// order they are given: the event is built on every proxy request, and a
+/// tree of `serde_json::Value` maps cost several times the writing.
+struct Obj<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> Obj<'a> {
+    fn open(out: &'a mut Vec<u8>) -> Obj<'a> {
+        out.push(b'{');
+        Obj { out, first: true }
+    }
+
+    fn key(&mut self, k: &str) {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        string(self.out, k);
+        self.out.push(b':');
+    }
+
+    fn str(&mut self, k: &str, v: &str) {
+        self.key(k);
+        string(self.out, v);
+    }
+
+    fn value(&mut self, k: &str, v: &Value) {
+        self.key(k);
+        // Writing a Value into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *self.out, v);
+    }
+
+    fn raw(&mut self, k: &str, v: &str) {
+        self.key(k);
+        self.out.extend_from_slice(v.as_bytes());
+    }
+
+    /// `{name: value}` (last value of a repeated name), or `null` when empty
+    /// (AWS sends `null`, not `{}`).
+    fn single(&mut self, k: &str, e: &[(&str, Vec<&str>)]) {
+        self.key(k);
+        if e.is_empty() {
+            self.out.extend_from_slice(b"null");
+            return;
+        }
+        let mut o = Obj::open(self.out);
+        for (n, vals) in e {
+            o.str(n, vals.last().copied().unwrap_or_default());
+        }
+        o.close();
+    }
+
+    /// `{name: [values]}`, or `null` when empty.
+    fn multi(&mut self, k: &str, e: &[(&str, Vec<&str>)]) {
+        self.key(k);
+        if e.is_empty() {
+            self.out.extend_from_slice(b"null");
+            return;
+        }
+        let mut o = Obj::open(self.out);
+        for (n, vals) in e {
+            o.key(n);
+            o.out.push(b'[');
+            for (i, v) in vals.iter().enumerate() {
+                if i > 0 {
+                    o.out.push(b',');
+                }
+                string(o.out, v);
+            }
+            o.out.push(b']');
+        }
+        o.close();
+    }
+
+    fn close(self) {
+        self.out.push(b'}');
+    }
+}
+
+fn string(out: &mut Vec<u8>, s: &str) {
+    // A &str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 /// Builds the event. `mapped_headers` / `mapped_query` are the
@@ -27,124 +119,93 @@ pub(crate) fn build(
     };
     let resource = ctx.resource();
     let resource_path = resource.map(|r| r.path.as_str()).unwrap_or_default();
-    let mut headers: Vec<(String, String)> = req.headers.clone();
+    let mut headers: Vec<(&str, String)> = req
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
     if req.header("x-amzn-trace-id").is_none() {
-        headers.push(("X-Amzn-Trace-Id".into(), ctx.ids.trace_id.clone()));
+        headers.push(("X-Amzn-Trace-Id", ctx.ids.trace_id.clone()));
     }
     let xff = match req.header("x-forwarded-for") {
         Some(v) => format!("{v}, {}", req.source_ip),
         None => req.source_ip.clone(),
     };
     headers.retain(|(k, _)| !k.eq_ignore_ascii_case("x-forwarded-for"));
-    headers.push(("X-Forwarded-For".into(), xff));
+    headers.push(("X-Forwarded-For", xff));
     let port = req
         .header("host")
         .and_then(|h| h.rsplit_once(':'))
         .map(|(_, p)| p.to_string());
-    headers.push((
-        "X-Forwarded-Port".into(),
-        port.unwrap_or_else(|| "80".into()),
-    ));
-    headers.push(("X-Forwarded-Proto".into(), "http".into()));
-    headers.extend(mapped_headers.iter().cloned());
-
-    let mut single = Map::new();
-    let mut multi = Map::new();
-    for (k, v) in &headers {
-        single.insert(k.clone(), Value::String(v.clone()));
-        match multi.get_mut(k) {
-            Some(Value::Array(a)) => a.push(Value::String(v.clone())),
-            _ => {
-                multi.insert(k.clone(), json!([v]));
-            }
-        }
-    }
-    let mut q = Map::new();
-    let mut mq = Map::new();
-    for (k, v) in req.query.iter().chain(mapped_query) {
-        q.insert(k.clone(), Value::String(v.clone()));
-        match mq.get_mut(k) {
-            Some(Value::Array(a)) => a.push(Value::String(v.clone())),
-            _ => {
-                mq.insert(k.clone(), json!([v]));
-            }
-        }
-    }
-    let path_params: Map<String, Value> = ctx
-        .route
-        .as_ref()
-        .map(|r| {
-            r.path_params
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect()
-        })
-        .unwrap_or_default();
-    let stage_vars: Map<String, Value> = ctx
-        .stage
-        .variables
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
+    headers.push(("X-Forwarded-Port", port.unwrap_or_else(|| "80".into())));
+    headers.push(("X-Forwarded-Proto", "http".into()));
+    headers.extend(mapped_headers.iter().map(|(k, v)| (k.as_str(), v.clone())));
+    let headers = entries(headers.iter().map(|(k, v)| (*k, v.as_str())));
+    let query = entries(
+        req.query
+            .iter()
+            .chain(mapped_query)
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let path_params = entries(
+        ctx.route
+            .iter()
+            .flat_map(|r| r.path_params.iter())
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let stage_vars = entries(
+        ctx.stage
+            .variables
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     let binary = is_binary_type(req.header("content-type"), &ctx.api().binary_media_types);
-    let (body, is_b64) = if req.body.is_empty() {
-        (Value::Null, false)
+    let body = if req.body.is_empty() {
+        None
     } else if binary {
-        (
-            Value::String(base64::engine::general_purpose::STANDARD.encode(&req.body)),
-            true,
-        )
+        Some(base64::engine::general_purpose::STANDARD.encode(&req.body))
     } else {
-        (
-            Value::String(String::from_utf8_lossy(&req.body).into_owned()),
-            false,
-        )
+        Some(String::from_utf8_lossy(&req.body).into_owned())
     };
-    let user_agent = req
-        .header("user-agent")
-        .map(|s| Value::String(s.to_string()))
-        .unwrap_or(Value::Null);
-    let event = json!({
-        "resource": resource_path,
-        "path": req.path,
-        "httpMethod": req.method,
-        "headers": null_if_empty(single),
-        "multiValueHeaders": null_if_empty(multi),
-        "queryStringParameters": null_if_empty(q),
-        "multiValueQueryStringParameters": null_if_empty(mq),
-        "pathParameters": null_if_empty(path_params),
-        "stageVariables": null_if_empty(stage_vars),
-        "requestContext": {
-            "resourceId": resource.map(|r| r.id.as_str()).unwrap_or_default(),
-            "resourcePath": resource_path,
-            "httpMethod": req.method,
-            "extendedRequestId": ctx.ids.extended_id,
-            "requestTime": ctx.ids.request_time,
-            // `path` keeps a `//` right after the stage (AWS-rec).
-            "path": format!("/{}{}", ctx.stage.stage, req.raw_path),
-            "accountId": ctx.scope.account,
-            "protocol": req.protocol,
-            "stage": ctx.stage.stage,
-            "domainPrefix": req.domain.split('.').next().unwrap_or_default(),
-            "requestTimeEpoch": ctx.ids.epoch_ms,
-            "requestId": ctx.ids.request_id,
-            "identity": {
-                "cognitoIdentityPoolId": null, "accountId": null, "cognitoIdentityId": null, "caller": null,
-                "sourceIp": req.source_ip, "principalOrgId": null, "accessKey": null,
-                "cognitoAuthenticationType": null, "cognitoAuthenticationProvider": null, "userArn": null,
-                "userAgent": user_agent, "user": null
-            },
-            "domainName": req.domain,
-            "apiId": ctx.stage.api_id,
-        },
-        "body": body,
-        "isBase64Encoded": is_b64,
-    });
-    let mut event = event;
-    if let Some(rc) = event
-        .get_mut("requestContext")
-        .and_then(Value::as_object_mut)
+    let is_b64 = body.is_some() && binary;
+
+    let mut out = Vec::with_capacity(1536 + body.as_ref().map_or(0, |b| b.len() + b.len() / 8));
+    let mut e = Obj::open(&mut out);
+    e.str("resource", resource_path);
+    e.str("path", &req.path);
+    e.str("httpMethod", &req.method);
+    e.single("headers", &headers);
+    e.multi("multiValueHeaders", &headers);
+    e.single("queryStringParameters", &query);
+    e.multi("multiValueQueryStringParameters", &query);
+    e.single("pathParameters", &path_params);
+    e.single("stageVariables", &stage_vars);
+    e.key("requestContext");
     {
+        let mut rc = Obj::open(e.out);
+        rc.str(
+            "resourceId",
+            resource.map(|r| r.id.as_str()).unwrap_or_default(),
+        );
+        rc.str("resourcePath", resource_path);
+        rc.str("httpMethod", &req.method);
+        rc.str("extendedRequestId", &ctx.ids.extended_id);
+        rc.str("requestTime", &ctx.ids.request_time);
+        // `path` keeps a `//` right after the stage (AWS-rec).
+        rc.str("path", &format!("/{}{}", ctx.stage.stage, req.raw_path));
+        rc.str("accountId", &ctx.scope.account);
+        rc.str("protocol", &req.protocol);
+        rc.str("stage", &ctx.stage.stage);
+        rc.str(
+            "domainPrefix",
+            req.domain.split('.').next().unwrap_or_default(),
+        );
+        rc.raw("requestTimeEpoch", &ctx.ids.epoch_ms.to_string());
+        rc.str("requestId", &ctx.ids.request_id);
+        rc.key("identity");
+        identity(rc.out, ctx, &req.source_ip, req.header("user-agent"));
+        rc.str("domainName", &req.domain);
+        rc.str("apiId", &ctx.stage.api_id);
         if let Some(a) = &ctx.authorizer {
             // A Lambda authorizer's principalId and context (or Cognito's
             // claims), as `requestContext.authorizer`.
@@ -152,13 +213,58 @@ pub(crate) fn build(
             if !a.contains_key("claims") {
                 a.insert("integrationLatency".into(), json!(0));
             }
-            rc.insert("authorizer".into(), Value::Object(a));
+            rc.value("authorizer", &Value::Object(a));
         }
-        if let Some(Value::Object(id)) = rc.get_mut("identity") {
-            id.extend(ctx.identity.clone());
+        rc.close();
+    }
+    match &body {
+        Some(b) => e.str("body", b),
+        None => e.raw("body", "null"),
+    }
+    e.raw("isBase64Encoded", if is_b64 { "true" } else { "false" });
+    e.close();
+    Bytes::from(out)
+}
+
+/// `requestContext.identity`: AWS's members in AWS's order, then what a
+/// SigV4 signature or Cognito filled in (replacing a member in its place,
+/// or added after them).
+fn identity(out: &mut Vec<u8>, ctx: &RequestContext<'_>, source_ip: &str, agent: Option<&str>) {
+    let mut members: Vec<(&str, Value)> = [
+        "cognitoIdentityPoolId",
+        "accountId",
+        "cognitoIdentityId",
+        "caller",
+        "sourceIp",
+        "principalOrgId",
+        "accessKey",
+        "cognitoAuthenticationType",
+        "cognitoAuthenticationProvider",
+        "userArn",
+        "userAgent",
+        "user",
+    ]
+    .into_iter()
+    .map(|k| (k, Value::Null))
+    .collect();
+    for (k, v) in members.iter_mut() {
+        match *k {
+            "sourceIp" => *v = Value::String(source_ip.to_string()),
+            "userAgent" => *v = agent.map_or(Value::Null, |a| Value::String(a.to_string())),
+            _ => {}
         }
     }
-    Bytes::from(event.to_string())
+    for (k, v) in &ctx.identity {
+        match members.iter_mut().find(|(m, _)| m == k) {
+            Some((_, slot)) => *slot = v.clone(),
+            None => members.push((k.as_str(), v.clone())),
+        }
+    }
+    let mut o = Obj::open(out);
+    for (k, v) in &members {
+        o.value(k, v);
+    }
+    o.close();
 }
 
 const ALLOWED_KEYS: [&str; 5] = [
