@@ -7,6 +7,7 @@ mod commands;
 mod context;
 mod effects;
 mod endpoint;
+mod event_loops;
 mod output;
 mod server;
 mod usage;
@@ -26,24 +27,11 @@ fn main() -> std::process::ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    // Two workers by default: the data plane's MOCK path uses both cores of
-    // a small machine. PORTICO_WORKER_THREADS=0 runs one event-loop thread
-    // instead, which spends less CPU per Lambda-backed request (no wake-ups
-    // between workers; BENCHMARKS.md has both).
-    let workers: usize = std::env::var("PORTICO_WORKER_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2);
-    let built = if workers == 0 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(workers)
-            .enable_all()
-            .build()
-    };
+    // One event loop here; `serve` and `up` add one per core beside it
+    // (event_loops.rs explains why not a work-stealing runtime).
+    let built = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
     let runtime = match built {
         Ok(r) => r,
         Err(e) => {

@@ -9,7 +9,6 @@ use axum::Router;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use portico_lambda::Engine;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,7 +63,7 @@ pub struct Running {
     /// The Lambda engine behind it.
     pub engine: Arc<Engine>,
     state_dir: std::path::PathBuf,
-    stop: tokio::sync::oneshot::Sender<()>,
+    stop: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -73,7 +72,7 @@ impl Running {
     /// then the listener; forgets the recorded address.
     pub async fn shutdown(self) -> Result<()> {
         self.engine.shutdown();
-        let _ = self.stop.send(());
+        let _ = self.stop.send(true);
         let served = self.task.await;
         self.engine.shutdown();
         endpoint::forget(&self.state_dir);
@@ -108,16 +107,12 @@ pub async fn start(ctx: &Context, port: u16) -> Result<Running> {
         engine: engine.clone(),
         data_plane,
     });
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let service = router(app, ctx).into_make_service_with_connect_info::<SocketAddr>();
-    // Small request/response exchanges: never let Nagle hold a write back.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
-        let _ = stopped.await;
-    });
-    let task = tokio::spawn(async move { server.await });
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let router = router(app, ctx);
+    let threads = crate::event_loops::threads();
+    let task = tokio::spawn(crate::event_loops::serve(
+        listener, router, threads, stopped,
+    ));
     Ok(Running {
         url,
         engine,

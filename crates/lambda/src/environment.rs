@@ -64,6 +64,9 @@ pub struct Environment {
     pub sink: LogSink,
     pub version: FunctionVersion,
     pub last_used: Mutex<Instant>,
+    /// The thread whose event loop serves this environment's Runtime API
+    /// connection (where it was started).
+    pub home: std::thread::ThreadId,
     memory: crate::memory::PeakSampler,
     cgroup: Option<Arc<crate::cgroup::Cgroup>>,
 }
@@ -157,6 +160,7 @@ impl Environment {
             sink: l.sink,
             version: l.version,
             last_used: Mutex::new(Instant::now()),
+            home: std::thread::current().id(),
             memory: Default::default(),
             cgroup,
         }))

@@ -22,14 +22,21 @@ pub enum Take<T> {
     Cold,
 }
 
-/// Picks the most recently used live environment, dropping dead ones.
-pub fn pick<T>(idle: &mut Vec<T>, alive: impl Fn(&T) -> bool) -> Take<T> {
-    while let Some(e) = idle.pop() {
-        if alive(&e) {
-            return Take::Warm(e);
-        }
+/// Picks the most recently used live environment for which `near` holds,
+/// else the most recently used live one; dead ones are dropped.
+pub fn pick<T>(
+    idle: &mut Vec<T>,
+    alive: impl Fn(&T) -> bool,
+    near: impl Fn(&T) -> bool,
+) -> Take<T> {
+    idle.retain(&alive);
+    if let Some(i) = idle.iter().rposition(near) {
+        return Take::Warm(idle.remove(i));
     }
-    Take::Cold
+    match idle.pop() {
+        Some(e) => Take::Warm(e),
+        None => Take::Cold,
+    }
 }
 
 impl Pool {
@@ -46,10 +53,12 @@ impl Pool {
         self.slots.clone().acquire_owned().await.ok()
     }
 
-    /// A warm environment, if one is idle.
+    /// A warm environment, if one is idle: preferably one served by this
+    /// thread's event loop, so that the invocation wakes no other thread.
     pub fn take_idle(&self) -> Option<Arc<Environment>> {
+        let here = std::thread::current().id();
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        match pick(&mut idle, |e| e.is_alive()) {
+        match pick(&mut idle, |e| e.is_alive(), |e| e.home == here) {
             Take::Warm(e) => Some(e),
             Take::Cold => None,
         }
@@ -110,9 +119,19 @@ mod tests {
     #[test]
     fn reuses_most_recent_live_environment() {
         let mut idle = vec![1, 2, 3];
-        assert_eq!(pick(&mut idle, |&e| e != 3), Take::Warm(2));
+        assert_eq!(pick(&mut idle, |&e| e != 3, |_| true), Take::Warm(2));
         assert_eq!(idle, vec![1]);
-        assert_eq!(pick(&mut idle, |_| false), Take::Cold);
+        assert_eq!(pick(&mut idle, |_| false, |_| true), Take::Cold);
         assert!(idle.is_empty());
+    }
+
+    #[test]
+    fn prefers_a_near_environment_then_any() {
+        let mut idle = vec![1, 2, 3, 4];
+        // Odd numbers are "served by this thread": 3 is the most recent of them.
+        assert_eq!(pick(&mut idle, |_| true, |&e| e % 2 == 1), Take::Warm(3));
+        assert_eq!(idle, vec![1, 2, 4]);
+        assert_eq!(pick(&mut idle, |_| true, |&e| e > 10), Take::Warm(4));
+        assert_eq!(idle, vec![1, 2]);
     }
 }
