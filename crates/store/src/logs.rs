@@ -203,6 +203,7 @@ fn writer_loop(
     let mut waiters = Vec::new();
     let mut since_trim = 0usize;
     let mut last_batch = 0usize;
+    let mut last_write: Option<std::time::Instant> = None;
     loop {
         // Block for the first message, then linger a little so that a burst
         // becomes one transaction and the thread wakes a few times a second,
@@ -211,10 +212,13 @@ fn writer_loop(
             Ok(m) => take(m, &mut batch, &mut waiters),
             Err(_) => return,
         }
-        // Under load (the last batch was large) linger a little so that a
-        // burst becomes one transaction; when quiet, write at once, so that
-        // a line is readable by `portico logs` right after the invoke.
-        if waiters.is_empty() && last_batch >= BURST {
+        // Lines keep coming (a large batch, or the last write was moments
+        // ago): linger a little, so that a stream of requests costs one
+        // transaction and one wake-up per LINGER instead of one per request.
+        // After a quiet spell, write at once, so that a line is readable by
+        // `portico logs` right after the invoke.
+        let busy = last_batch >= BURST || last_write.is_some_and(|t| t.elapsed() < BUSY_GAP);
+        if waiters.is_empty() && busy {
             std::thread::sleep(LINGER);
         }
         loop {
@@ -229,6 +233,7 @@ fn writer_loop(
             tracing::warn!("the log queue was full: {lost} log lines were dropped");
         }
         last_batch = batch.len();
+        last_write = Some(std::time::Instant::now());
         if !batch.is_empty() {
             since_trim += batch.len();
             // Retention is enforced every few thousand lines, not per batch.
@@ -292,6 +297,9 @@ fn coalesce(events: Vec<LogEvent>) -> Vec<LogEvent> {
 
 /// How long the writer waits for more lines before writing a batch, under load.
 const LINGER: Duration = Duration::from_millis(10);
+
+/// Lines arriving this soon after the previous write mean a steady stream.
+const BUSY_GAP: Duration = Duration::from_millis(50);
 
 /// A batch at least this large means the writer is under load.
 const BURST: usize = 64;
