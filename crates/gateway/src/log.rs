@@ -15,7 +15,8 @@ pub enum LogKind {
     Access,
 }
 
-/// One log line.
+/// A request's execution log (its lines joined by newlines, each with the
+/// request id in front as API Gateway writes them) or its access-log line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRecord {
     pub api_id: String,
