@@ -60,23 +60,10 @@ impl<'a> Obj<'a> {
         self.out.extend_from_slice(v.as_bytes());
     }
 
-    /// `{name: value}` (last value of a repeated name), or `null` when empty
-    /// (AWS sends `null`, not `{}`).
-    fn single(&mut self, k: &str, e: &[(&str, Vec<&str>)]) {
-        self.key(k);
-        if e.is_empty() {
-            self.out.extend_from_slice(b"null");
-            return;
-        }
-        let mut o = Obj::open(self.out);
-        for (n, vals) in e {
-            o.str(n, vals.last().copied().unwrap_or_default());
-        }
-        o.close();
-    }
-
-    /// `{name: [values]}`, or `null` when empty.
-    fn multi(&mut self, k: &str, e: &[(&str, Vec<&str>)]) {
+    /// `{name: value}` (the last value of a repeated name), or with
+    /// `every` `{name: [values]}`; `null` when empty (AWS sends `null`,
+    /// not `{}`).
+    fn map(&mut self, k: &str, e: &[(&str, Vec<&str>)], every: bool) {
         self.key(k);
         if e.is_empty() {
             self.out.extend_from_slice(b"null");
@@ -85,6 +72,10 @@ impl<'a> Obj<'a> {
         let mut o = Obj::open(self.out);
         for (n, vals) in e {
             o.key(n);
+            if !every {
+                string(o.out, vals.last().copied().unwrap_or_default());
+                continue;
+            }
             o.out.push(b'[');
             for (i, v) in vals.iter().enumerate() {
                 if i > 0 {
@@ -174,12 +165,12 @@ pub(crate) fn build(
     e.str("resource", resource_path);
     e.str("path", &req.path);
     e.str("httpMethod", &req.method);
-    e.single("headers", &headers);
-    e.multi("multiValueHeaders", &headers);
-    e.single("queryStringParameters", &query);
-    e.multi("multiValueQueryStringParameters", &query);
-    e.single("pathParameters", &path_params);
-    e.single("stageVariables", &stage_vars);
+    e.map("headers", &headers, false);
+    e.map("multiValueHeaders", &headers, true);
+    e.map("queryStringParameters", &query, false);
+    e.map("multiValueQueryStringParameters", &query, true);
+    e.map("pathParameters", &path_params, false);
+    e.map("stageVariables", &stage_vars, false);
     e.key("requestContext");
     {
         let mut rc = Obj::open(e.out);
