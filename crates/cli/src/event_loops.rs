@@ -81,12 +81,29 @@ pub async fn serve(
             tracing::warn!("could not hand a connection to event loop {target}: {e}");
         }
     }
-    while local.join_next().await.is_some() {}
+    drain(&mut local).await;
     for (tx, done) in others {
         drop(tx);
         let _ = done.await;
     }
     Ok(())
+}
+
+/// How long connections may take to finish their requests once stopping:
+/// a client that never completes a request must not hold the server up.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Waits for the connections to finish (each was told to), then drops the
+/// ones still open after [`DRAIN`].
+async fn drain(conns: &mut JoinSet<()>) {
+    let all = async { while conns.join_next().await.is_some() {} };
+    if tokio::time::timeout(DRAIN, all).await.is_err() {
+        tracing::warn!(
+            "{} connections did not finish in time and were closed",
+            conns.len()
+        );
+        conns.abort_all();
+    }
 }
 
 /// One event-loop thread; the sender takes its connections, the receiver
@@ -122,7 +139,7 @@ fn spawn_loop(
                         Err(e) => tracing::warn!("event loop {index}: {e}"),
                     }
                 }
-                while conns.join_next().await.is_some() {}
+                drain(&mut conns).await;
             });
             let _ = done_tx.send(());
         })?;
