@@ -73,14 +73,21 @@ pub struct Environment {
 
 impl Environment {
     /// Lays out the code, starts the listener and the runtime process.
-    pub async fn start(l: Launch) -> Result<Arc<Environment>, String> {
+    pub async fn start(mut l: Launch) -> Result<Arc<Environment>, String> {
         let dir = l.base_dir.join(&l.env_id);
         let task = dir.join("task");
         let tmp = dir.join("tmp");
-        for d in [&task, &tmp] {
-            std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
-        }
-        portico_apex::unzip_to(&l.code, &task).map_err(|e| format!("unpacking the code: {e}"))?;
+        // Off the event loop: unpacking a large package takes long enough
+        // to stall every other connection the loop serves.
+        let (t, d, code) = (task.clone(), tmp.clone(), std::mem::take(&mut l.code));
+        tokio::task::spawn_blocking(move || {
+            for dir in [&t, &d] {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            portico_apex::unzip_to(&code, &t).map_err(|e| format!("unpacking the code: {e}"))
+        })
+        .await
+        .map_err(|e| format!("unpacking the code: {e}"))??;
         let cfg = &l.version.config;
         let kind = cfg
             .runtime_kind()
