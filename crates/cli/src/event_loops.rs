@@ -1,7 +1,7 @@
-//! How the server spreads connections over the machine: one acceptor hands
-//! each accepted connection, round robin, to one of N event-loop threads
-//! (each a single-threaded tokio runtime; the first is the main one), which
-//! serves it to the end. A request's work (the gateway's phases, the Lambda
+//! How the server spreads connections over the machine: one acceptor (on
+//! the CLI's own runtime) hands each accepted connection, round robin, to
+//! one of N event-loop threads (each a single-threaded tokio runtime),
+//! which serves it to the end. A request's work (the gateway's phases, the Lambda
 //! engine, the environment's Runtime API connection) then stays on one
 //! thread: nothing wakes another thread to continue it, and environments
 //! started there are preferred for its next invocations (`Pool::take_idle`).
@@ -42,11 +42,13 @@ pub async fn serve(
     threads: usize,
     stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    let mut others = Vec::new();
-    for i in 1..threads {
-        others.push(spawn_loop(i, router.clone(), stop.clone())?);
+    // Every loop runs on a thread of its own: the acceptor's runtime also
+    // runs the CLI's own work (the event worker, `up`'s watcher, SQLite
+    // writes that may wait on a lock), which must never hold up requests.
+    let mut loops = Vec::new();
+    for i in 0..threads.max(1) {
+        loops.push(spawn_loop(i, router.clone(), stop.clone())?);
     }
-    let mut local = JoinSet::new();
     let mut next = 0usize;
     let mut stopping = stop.clone();
     loop {
@@ -56,23 +58,20 @@ pub async fn serve(
         };
         let (stream, peer) = match accepted {
             Ok(c) => c,
-            // A connection that failed before it was accepted (reset,
-            // out of descriptors for a moment): keep accepting.
+            // Out of descriptors, or a connection reset before it was
+            // accepted: pause a little instead of spinning, then go on.
             Err(e) => {
                 tracing::debug!("accept: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 continue;
             }
         };
         // Small request/response exchanges: never let Nagle hold a write back.
         let _ = stream.set_nodelay(true);
-        let target = next % threads;
+        let target = next % loops.len();
         next = next.wrapping_add(1);
-        if target == 0 {
-            local.spawn(connection(stream, peer, router.clone(), stop.clone()));
-            continue;
-        }
         let handed = stream.into_std().map_err(|e| e.to_string()).and_then(|s| {
-            others[target - 1]
+            loops[target]
                 .0
                 .send((s, peer))
                 .map_err(|_| "the event loop has stopped".to_string())
@@ -81,8 +80,7 @@ pub async fn serve(
             tracing::warn!("could not hand a connection to event loop {target}: {e}");
         }
     }
-    drain(&mut local).await;
-    for (tx, done) in others {
+    for (tx, done) in loops {
         drop(tx);
         let _ = done.await;
     }
@@ -127,6 +125,9 @@ fn spawn_loop(
                 loop {
                     let handoff = tokio::select! {
                         h = rx.recv() => h,
+                        // Forget each connection as it ends (a JoinSet keeps
+                        // a finished task until it is joined).
+                        Some(_) = conns.join_next(), if !conns.is_empty() => continue,
                         _ = stopping.changed() => None,
                     };
                     let Some((std_stream, peer)) = handoff else {

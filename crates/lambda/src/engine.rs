@@ -336,7 +336,8 @@ impl Engine {
                 self.with_store(|s| {
                     let tx = s.write()?;
                     tx.enqueue_event(&request_id, &fref.name, fref.qualifier.as_deref(), &payload)?;
-                    tx.commit()
+                    // No cache reads the queue (see events.rs).
+                    tx.commit_quiet()
                 })?;
                 return Ok(done(202));
             }

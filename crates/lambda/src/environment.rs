@@ -3,6 +3,7 @@
 //! Starting (spawned, init running) → Idle (runtime parked in `/next`) →
 //! Busy (one event) → Idle, or → Dead (exit, timeout, init error).
 
+use crate::dir_guard::DirGuard;
 use crate::logs::{LogSink, Report};
 use crate::runtime_api::{self, Outcome, Pending};
 use crate::runtimes::{self, LaunchSpec};
@@ -77,14 +78,22 @@ impl Environment {
         let dir = l.base_dir.join(&l.env_id);
         let task = dir.join("task");
         let tmp = dir.join("tmp");
+        // Until the environment exists, its directory goes away with a
+        // failed or abandoned start (the invoker's request may be dropped).
+        let mut guard = DirGuard::new(&dir);
         // Off the event loop: unpacking a large package takes long enough
         // to stall every other connection the loop serves.
         let (t, d, code) = (task.clone(), tmp.clone(), std::mem::take(&mut l.code));
+        let unpack = guard.unpacker();
         tokio::task::spawn_blocking(move || {
-            for dir in [&t, &d] {
-                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            }
-            portico_apex::unzip_to(&code, &t).map_err(|e| format!("unpacking the code: {e}"))
+            let r = (|| {
+                for dir in [&t, &d] {
+                    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                }
+                portico_apex::unzip_to(&code, &t).map_err(|e| format!("unpacking the code: {e}"))
+            })();
+            unpack.finished();
+            r
         })
         .await
         .map_err(|e| format!("unpacking the code: {e}"))??;
@@ -153,6 +162,7 @@ impl Environment {
             let _ = exit_tx.send(Some(why));
             drop(group);
         });
+        guard.disarm();
         Ok(Arc::new(Environment {
             pid,
             events,

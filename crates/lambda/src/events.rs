@@ -27,7 +27,9 @@ impl Engine {
         if let Err(e) = self.with_store(|s| {
             let tx = s.write()?;
             tx.requeue_running_events()?;
-            tx.commit()
+            // The event queue feeds no cache: its writes leave the change
+            // counter alone (the worker below polls every 100 ms).
+            tx.commit_quiet()
         }) {
             tracing::warn!("could not requeue events: {e}");
         }
@@ -35,7 +37,7 @@ impl Engine {
             let due = self.with_store(|s| {
                 let tx = s.write()?;
                 let ev = tx.claim_due_events(16)?;
-                tx.commit()?;
+                tx.commit_quiet()?;
                 Ok(ev)
             });
             match due {
@@ -87,7 +89,7 @@ impl Engine {
         self.with_store(|s| {
             let tx = s.write()?;
             tx.finish_event(id, error, retry)?;
-            tx.commit()
+            tx.commit_quiet()
         })
     }
 }

@@ -18,6 +18,7 @@
 mod cgroup;
 mod coalesce;
 mod config;
+mod dir_guard;
 mod engine;
 mod environment;
 mod error;

@@ -103,8 +103,9 @@ impl Tx<'_> {
     }
 
     /// Commits without moving the change counter: for writes that no
-    /// cache depends on (API key usage counts, read from SQLite each time),
-    /// so that they do not make every cache reload.
+    /// cache depends on (API key usage counts and the event queue, both
+    /// read from SQLite each time), so that they do not make every cache
+    /// reload.
     pub fn commit_quiet(self) -> Result<(), StoreError> {
         self.tx.commit()?;
         Ok(())

@@ -95,4 +95,19 @@ mod tests {
         drop((a, b));
         assert_eq!(Generation::open(dir.path()).unwrap().get(), 2);
     }
+
+    #[test]
+    fn commits_move_it_quiet_commits_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::Store::open(dir.path()).unwrap();
+        let g = store.generation();
+        let before = g.get();
+        store.write().unwrap().commit().unwrap();
+        assert_eq!(g.get(), before + 1);
+        store.write().unwrap().commit_quiet().unwrap();
+        assert_eq!(g.get(), before + 1);
+        // A transaction dropped without commit (rolled back) moves nothing.
+        drop(store.write().unwrap());
+        assert_eq!(g.get(), before + 1);
+    }
 }

@@ -12,10 +12,16 @@ use serde_json::{Value, json};
 /// gives), or every value with `multi`.
 fn entries<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(&'a str, Vec<&'a str>)> {
     let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
+    // Names are looked up by index, not by scanning: a query string can
+    // carry tens of thousands of names.
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (k, v) in pairs {
-        match out.iter_mut().find(|(n, _)| *n == k) {
-            Some((_, vals)) => vals.push(v),
-            None => out.push((k, vec![v])),
+        match index.get(k) {
+            Some(&i) => out[i].1.push(v),
+            None => {
+                index.insert(k, out.len());
+                out.push((k, vec![v]));
+            }
         }
     }
     out

@@ -380,8 +380,7 @@ function onRead(sock, data) {
     }
     if (!done) return;
     const rest = current.parser.rest;
-    current.parser.rest = null;
-    completeCurrent(sock);
+    completeCurrent(sock); // reads parser.rest: stray bytes end the connection
     // The rest of this read is the next pipelined response, if any.
     if (rest === null || sock.destroyed) return;
     chunk = rest;
@@ -402,7 +401,9 @@ function startNext() {
     // One write for both requests: the server reads them together, and the
     // /next is parked there as soon as the post is answered.
     sendOn(sock, follower);
-    follower.reused = ex.reused;
+    // By the time it is answered the connection has carried the post, as a
+    // /next sent afterwards would find it: a drop then is retried once.
+    follower.reused = true;
     bytes += follower.request;
   }
   // Hold the event loop only while an exchange is in flight (design note).

@@ -207,6 +207,17 @@ class Pipelining(RawClientCase):
         self.assertWire(posts[1], {"n": 2}, rid2)
         self.assertEqual(api.connections, 1)
 
+    def test_stray_bytes_after_a_response_end_the_connection(self):
+        api, _ = self.start_raw()
+        rid = str(uuid.uuid4())
+        raw = next_reply({"n": 1}, event_headers(rid)).raw + b"HTTP/1.1 200 garbage\r\n"
+        api.push_next(Reply(raw))
+        post = api.wait_posts(1)[0]
+        self.assertWire(post, {"n": 1}, rid)
+        # The bytes past the event were nobody's answer: the post went out
+        # on a fresh connection instead of reading them as its 202.
+        self.assertEqual(post.connection, 2)
+
     def test_error_post_also_carries_the_next(self):
         api, _ = self.start_raw()
         rid = str(uuid.uuid4())
