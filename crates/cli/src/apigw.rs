@@ -117,31 +117,16 @@ impl LambdaBackend for Backend {
 struct Logs(LogWriter);
 
 impl LogSink for Logs {
-    /// A request's execution lines are stored as one record (lines joined
-    /// by newlines; `portico logs` prints them line by line): one row per
-    /// request instead of a dozen keeps logging off the request path's budget.
+    /// The gateway hands a request's execution log as one record (its lines
+    /// joined by newlines; `portico logs` prints them line by line) and its
+    /// access-log line as another.
     fn submit(&self, batch: Vec<LogRecord>) {
-        let mut execution: Option<(String, i64, String)> = None;
         for r in batch {
-            match r.kind {
-                LogKind::Execution => match &mut execution {
-                    Some((_, _, text)) => {
-                        text.push('\n');
-                        text.push_str(&r.message);
-                    }
-                    None => {
-                        let group = execution_log_group(&r.api_id, &r.stage);
-                        execution = Some((group, r.epoch_ms, r.message));
-                    }
-                },
-                LogKind::Access => {
-                    let group = access_log_group(&r.api_id, &r.stage);
-                    self.0.send(&group, "portico", r.epoch_ms, r.message);
-                }
-            }
-        }
-        if let Some((group, ts, text)) = execution {
-            self.0.send(&group, "portico", ts, text);
+            let group = match r.kind {
+                LogKind::Execution => execution_log_group(&r.api_id, &r.stage),
+                LogKind::Access => access_log_group(&r.api_id, &r.stage),
+            };
+            self.0.send(&group, "portico", r.epoch_ms, r.message);
         }
     }
 }

@@ -74,6 +74,10 @@ pub(crate) struct VtlEngine {
 struct Vtl {
     template: portico_vtl::Template,
     limits: portico_vtl::Limits,
+    /// Whether it names `$context` / `$input` / `$stageVariables`.
+    context: bool,
+    input: bool,
+    stage_variables: bool,
 }
 
 impl TemplateEngine for VtlEngine {
@@ -81,6 +85,9 @@ impl TemplateEngine for VtlEngine {
         let template = portico_vtl::Template::parse_with_limits(source, &self.limits)
             .map_err(|e| e.to_string())?;
         Ok(Arc::new(Vtl {
+            context: template.references("context"),
+            input: template.references("input"),
+            stage_variables: template.references("stageVariables"),
             template,
             limits: self.limits.clone(),
         }))
@@ -89,7 +96,7 @@ impl TemplateEngine for VtlEngine {
 
 impl Template for Vtl {
     fn uses_context(&self) -> bool {
-        self.template.references("context")
+        self.context
     }
 
     fn render(&self, input: &TemplateInput<'_>) -> Result<Rendered, String> {
@@ -101,7 +108,7 @@ impl Template for Vtl {
                 overrides: input.overrides.clone(),
             });
         }
-        let uses_context = self.uses_context();
+        let uses_context = self.context;
         let context = match input.context {
             Some(c) if uses_context => {
                 let mut context = c.clone();
@@ -116,7 +123,7 @@ impl Template for Vtl {
             }
             _ => Value::Null,
         };
-        let vtl_input = if self.template.references("input") {
+        let vtl_input = if self.input {
             portico_vtl::Input {
                 body: input.body.to_vec(),
                 path: input.path.to_vec(),
@@ -128,7 +135,7 @@ impl Template for Vtl {
         };
         let vars = portico_vtl::Variables {
             context,
-            stage_variables: if self.template.references("stageVariables") {
+            stage_variables: if self.stage_variables {
                 input.stage_variables.to_vec()
             } else {
                 Vec::new()

@@ -84,9 +84,12 @@ pub struct InvokeResponse {
 #[derive(Default)]
 struct Resolved {
     generation: Option<u64>,
-    map: HashMap<(String, Option<String>), (FunctionVersion, Option<u32>)>,
-    policies: HashMap<(String, Option<String>), Arc<Vec<portico_model::Statement>>>,
+    map: ResolvedMap<(FunctionVersion, Option<u32>)>,
+    policies: ResolvedMap<Arc<Vec<portico_model::Statement>>>,
 }
+
+/// Entries by `(name, qualifier)`.
+type ResolvedMap<T> = HashMap<(String, Option<String>), T>;
 
 impl Resolved {
     /// Forgets everything when the store has changed since it was cached.
@@ -194,25 +197,12 @@ impl Engine {
         name: &str,
         qualifier: Option<&str>,
     ) -> Result<Arc<Vec<portico_model::Statement>>, StoreError> {
-        // Read before SQLite: a change landing in between tags this entry
-        // with the old value, so the next call re-reads.
-        let generation = self.generation.get();
-        let key = (name.to_string(), qualifier.map(str::to_string));
-        {
-            let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
-            cache.refresh(generation);
-            if let Some(hit) = cache.policies.get(&key) {
-                return Ok(hit.clone());
-            }
-        }
-        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
-        let statements = Arc::new(store.read()?.statements(name, qualifier)?);
-        drop(store);
-        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.generation == Some(generation) {
-            cache.policies.insert(key, statements.clone());
-        }
-        Ok(statements)
+        self.cached(
+            name,
+            qualifier,
+            |r| &mut r.policies,
+            |store| Ok(Arc::new(store.read()?.statements(name, qualifier)?)),
+        )
     }
 
     /// The version that runs for `name[:qualifier]` and the function's
@@ -222,28 +212,47 @@ impl Engine {
         name: &str,
         qualifier: Option<&str>,
     ) -> Result<(FunctionVersion, Option<u32>), StoreError> {
+        self.cached(
+            name,
+            qualifier,
+            |r| &mut r.map,
+            |store| {
+                let tx = store.read()?;
+                let v = tx.resolve(name, qualifier)?;
+                let reserved = tx
+                    .version(name, LATEST)?
+                    .and_then(|l| l.config.reserved_concurrency);
+                Ok((v, reserved))
+            },
+        )
+    }
+
+    /// An entry of one of the [`Resolved`] maps (`pick`), read with `load`
+    /// when missing. The store lock is never held with the cache's.
+    fn cached<T: Clone>(
+        &self,
+        name: &str,
+        qualifier: Option<&str>,
+        pick: fn(&mut Resolved) -> &mut ResolvedMap<T>,
+        load: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        // Read before SQLite: a change landing in between tags this entry
+        // with the old value, so the next call re-reads.
         let generation = self.generation.get();
         let key = (name.to_string(), qualifier.map(str::to_string));
         {
             let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
             cache.refresh(generation);
-            if let Some(hit) = cache.map.get(&key) {
+            if let Some(hit) = pick(&mut cache).get(&key) {
                 return Ok(hit.clone());
             }
         }
-        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = store.read()?;
-        let v = tx.resolve(name, qualifier)?;
-        let reserved = tx
-            .version(name, LATEST)?
-            .and_then(|l| l.config.reserved_concurrency);
-        drop(tx);
-        drop(store);
+        let value = load(&mut self.store.lock().unwrap_or_else(|e| e.into_inner()))?;
         let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
         if cache.generation == Some(generation) {
-            cache.map.insert(key, (v.clone(), reserved));
+            pick(&mut cache).insert(key, value.clone());
         }
-        Ok((v, reserved))
+        Ok(value)
     }
 
     /// The log writer (shared with the API Gateway logs).

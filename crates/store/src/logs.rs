@@ -277,20 +277,28 @@ fn trim_to(conn: &Connection, limit: i64) -> Result<(), rusqlite::Error> {
 /// load the writer inserts a row per stream per batch, not one per line.
 fn coalesce(events: Vec<LogEvent>) -> Vec<LogEvent> {
     let mut out: Vec<LogEvent> = Vec::with_capacity(events.len().min(64));
-    let mut open: std::collections::HashMap<(String, String), usize> =
-        std::collections::HashMap::new();
+    // The record still growing for each stream: a batch holds a handful of
+    // streams, so a scan beats hashing two strings per line.
+    let mut open: Vec<usize> = Vec::new();
     for e in events {
-        let key = (e.group.clone(), e.stream.clone());
-        if let Some(&i) = open.get(&key) {
-            let row = &mut out[i];
-            if row.message.len() + 1 + e.message.len() <= MAX_RECORD_BYTES {
+        let current = open
+            .iter_mut()
+            .find(|i| out[**i].group == e.group && out[**i].stream == e.stream);
+        match current {
+            Some(i) if out[*i].message.len() + 1 + e.message.len() <= MAX_RECORD_BYTES => {
+                let row = &mut out[*i];
                 row.message.push('\n');
                 row.message.push_str(&e.message);
-                continue;
+            }
+            Some(i) => {
+                *i = out.len();
+                out.push(e);
+            }
+            None => {
+                open.push(out.len());
+                out.push(e);
             }
         }
-        open.insert(key, out.len());
-        out.push(e);
     }
     out
 }
