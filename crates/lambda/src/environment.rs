@@ -333,10 +333,10 @@ impl Environment {
             request_id,
             duration_ms,
             memory_mb: cfg.memory_mb,
-            max_memory_mb: match &self.cgroup {
+            max_memory_mb: self.memory.sample(|| match &self.cgroup {
                 Some(g) => g.peak_mb(),
-                None => self.memory.sample(self.pid),
-            },
+                None => self.pid.and_then(crate::memory::peak_rss_mb),
+            }),
             init_ms,
             bill_init: matches!(
                 cfg.runtime_kind(),
