@@ -1,7 +1,7 @@
 //! How the server spreads connections over the machine: one acceptor (on
-//! the CLI's own runtime) hands each accepted connection, round robin, to
-//! one of N event-loop threads (each a single-threaded tokio runtime),
-//! which serves it to the end. A request's work (the gateway's phases, the Lambda
+//! the CLI's own runtime) hands each accepted connection to whichever of N
+//! event-loop threads (each a single-threaded tokio runtime) has the fewest
+//! open connections, which serves it to the end. A request's work (the gateway's phases, the Lambda
 //! engine, the environment's Runtime API connection) then stays on one
 //! thread: nothing wakes another thread to continue it, and environments
 //! started there are preferred for its next invocations (`Pool::take_idle`).
@@ -10,19 +10,24 @@
 //! exchanges over loopback its workers kept waking each other, and the
 //! wake-ups cost more than the parallelism gave (BENCHMARKS.md, issue #4).
 //!
+//! While the server is lightly loaded, a loop that has just served a request
+//! polls its sockets for a moment instead of sleeping (`spin`).
+//!
 //! `PORTICO_SERVER_THREADS` sets N (default: the number of cores, at most 8).
 
 use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 use tower::Service as _;
 
 /// A connection on its way to an event-loop thread.
-type Handoff = (std::net::TcpStream, SocketAddr);
+type Handoff = (std::net::TcpStream, SocketAddr, OpenConnection);
 
 /// Event-loop threads to use.
 pub fn threads() -> usize {
@@ -49,7 +54,6 @@ pub async fn serve(
     for i in 0..threads.max(1) {
         loops.push(spawn_loop(i, router.clone(), stop.clone())?);
     }
-    let mut next = 0usize;
     let mut stopping = stop.clone();
     loop {
         let accepted = tokio::select! {
@@ -68,23 +72,65 @@ pub async fn serve(
         };
         // Small request/response exchanges: never let Nagle hold a write back.
         let _ = stream.set_nodelay(true);
-        let target = next % loops.len();
-        next = next.wrapping_add(1);
+        let target = least_busy(&loops);
         let handed = stream.into_std().map_err(|e| e.to_string()).and_then(|s| {
+            let open = OpenConnection::new(loops[target].open.clone());
             loops[target]
-                .0
-                .send((s, peer))
+                .tx
+                .send((s, peer, open))
                 .map_err(|_| "the event loop has stopped".to_string())
         });
         if let Err(e) = handed {
             tracing::warn!("could not hand a connection to event loop {target}: {e}");
         }
     }
-    for (tx, done) in loops {
-        drop(tx);
-        let _ = done.await;
+    for l in loops {
+        drop(l.tx);
+        let _ = l.done.await;
     }
     Ok(())
+}
+
+/// The loop with the fewest open connections; ties go to the lowest index.
+///
+/// Why not round robin: a function's environment lives on the loop where it
+/// started, so a client's requests are cheapest on that loop. With round
+/// robin a lone client's connection often landed on the other loop from the
+/// environment it used (the one a previous connection had started), and
+/// every request then crossed threads twice; this way successive lone
+/// clients land on the same loop, and many connections still spread evenly.
+fn least_busy(loops: &[Loop]) -> usize {
+    loops
+        .iter()
+        .enumerate()
+        .min_by_key(|(i, l)| (l.open.load(Ordering::Relaxed), *i))
+        .map_or(0, |(i, _)| i)
+}
+
+/// One event-loop thread as the acceptor sees it.
+struct Loop {
+    tx: mpsc::UnboundedSender<Handoff>,
+    /// Resolves once the loop has stopped and its connections have finished.
+    done: oneshot::Receiver<()>,
+    /// Connections open on the loop.
+    open: Arc<AtomicUsize>,
+}
+
+/// Counts one open connection on a loop until dropped (even if its task is
+/// aborted).
+struct OpenConnection(Arc<AtomicUsize>);
+
+impl OpenConnection {
+    fn new(count: Arc<AtomicUsize>) -> OpenConnection {
+        count.fetch_add(1, Ordering::Relaxed);
+        OpenConnection(count)
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// How long connections may take to finish their requests once stopping:
@@ -104,15 +150,12 @@ async fn drain(conns: &mut JoinSet<()>) {
     }
 }
 
-/// One event-loop thread; the sender takes its connections, the receiver
-/// resolves once it has stopped and its connections have finished.
-fn spawn_loop(
-    index: usize,
-    router: Router,
-    stop: watch::Receiver<bool>,
-) -> std::io::Result<(mpsc::UnboundedSender<Handoff>, oneshot::Receiver<()>)> {
+/// Starts one event-loop thread.
+fn spawn_loop(index: usize, router: Router, stop: watch::Receiver<bool>) -> std::io::Result<Loop> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Handoff>();
     let (done_tx, done_rx) = oneshot::channel();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let spinner = crate::spin::Spinner::new(cores);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -120,6 +163,8 @@ fn spawn_loop(
         .name(format!("portico-loop-{index}"))
         .spawn(move || {
             runtime.block_on(async move {
+                tokio::spawn(heartbeat());
+                tokio::spawn(spinner.clone().run());
                 let mut conns = JoinSet::new();
                 let mut stopping = stop.clone();
                 loop {
@@ -130,12 +175,17 @@ fn spawn_loop(
                         Some(_) = conns.join_next(), if !conns.is_empty() => continue,
                         _ = stopping.changed() => None,
                     };
-                    let Some((std_stream, peer)) = handoff else {
+                    let Some((std_stream, peer, open)) = handoff else {
                         break;
                     };
                     match TcpStream::from_std(std_stream) {
                         Ok(s) => {
-                            conns.spawn(connection(s, peer, router.clone(), stop.clone()));
+                            let conn =
+                                connection(s, peer, router.clone(), spinner.clone(), stop.clone());
+                            conns.spawn(async move {
+                                conn.await;
+                                drop(open);
+                            });
                         }
                         Err(e) => tracing::warn!("event loop {index}: {e}"),
                     }
@@ -144,8 +194,30 @@ fn spawn_loop(
             });
             let _ = done_tx.send(());
         })?;
-    Ok((tx, done_rx))
+    Ok(Loop {
+        tx,
+        done: done_rx,
+        open: Arc::default(),
+    })
 }
+
+/// Keeps a timer at most [`HEARTBEAT`] away on this loop, forever.
+///
+/// Why: tokio's time driver writes its eventfd whenever a new timer is due
+/// before the driver's planned wake-up, and every request makes two (the
+/// integration's 29 s limit, the function's timeout), so an otherwise idle
+/// loop paid a write and a spurious `epoll_wait` return for each. With a
+/// timer always due within a second, timers of a second or more (every
+/// request timer) never move the wake-up. Costs one wake-up a second.
+async fn heartbeat() {
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+    }
+}
+
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Serves one connection (HTTP/1.1 or HTTP/2, as axum's own server does)
 /// with the peer address as `ConnectInfo`; on stop, it finishes the request
@@ -154,12 +226,19 @@ async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
     router: Router,
+    spinner: crate::spin::Spinner,
     mut stop: watch::Receiver<bool>,
 ) {
     let service =
         hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
-            router.clone().call(req)
+            let in_flight = spinner.request();
+            let answer = router.clone().call(req);
+            async move {
+                let r = answer.await;
+                drop(in_flight);
+                r
+            }
         });
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);

@@ -10,6 +10,7 @@ mod endpoint;
 mod event_loops;
 mod output;
 mod server;
+mod spin;
 mod usage;
 
 use clap::Parser;
