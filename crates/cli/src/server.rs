@@ -7,8 +7,9 @@ use crate::endpoint;
 use anyhow::{Context as _, Result};
 use axum::Router;
 use axum::extract::{ConnectInfo, Request};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use portico_lambda::Engine;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,12 +35,27 @@ fn router(app: Arc<App>, ctx: &Context) -> Router {
             "/_portico/health",
             get(move || async move { ([("content-type", "application/json")], health) }),
         )
+        .route("/_portico/logs/flush", {
+            let engine = app.engine.clone();
+            post(move || flush_logs(engine.clone()))
+        })
         .merge(portico_control_plane::lambda::router(app.engine.clone()))
         .fallback(
             move |ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request| {
                 stage_or_not_found(app.clone(), peer, req)
             },
         )
+}
+
+/// Stores every log line queued so far, then answers 204: `portico logs`
+/// calls it first, so that it reads the lines of a request it just made
+/// (the server writes logs in the background, a few milliseconds behind).
+async fn flush_logs(engine: Arc<Engine>) -> StatusCode {
+    // The flush waits on the writer thread: never on an event loop.
+    match tokio::task::spawn_blocking(move || engine.flush_logs()).await {
+        Ok(()) => StatusCode::NO_CONTENT,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 /// Stage addresses go to the data plane (host-style addresses included,

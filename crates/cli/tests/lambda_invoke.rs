@@ -322,6 +322,25 @@ async fn sigterm_leaves_no_runtime_process() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn logs_right_after_an_invoke_through_the_server_show_its_report() {
+    let p = node_project();
+    p.ok(&["deploy", "echo"], "");
+    let mut s = p.serve(&[]);
+    // The server stores lines in the background; `logs` asks it to flush
+    // first, so each invoke's REPORT is there at once, every time.
+    for _ in 0..5 {
+        let r = invoke(&s.url, "t_echo", "{}", &[]).await;
+        let id = r.header("x-amzn-requestid").expect("request id");
+        let logs = p.ok(&["logs", "echo"], "");
+        assert!(
+            logs.contains(&format!("REPORT RequestId: {id}")),
+            "REPORT of {id} missing:\n{logs}"
+        );
+    }
+    s.stop();
+}
+
 fn base64_decode(s: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD

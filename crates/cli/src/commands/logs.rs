@@ -38,6 +38,7 @@ pub async fn logs(ctx: &Context, a: LogsArgs) -> Result<ExitCode> {
                 .collect()
         }
     };
+    flush_server_logs(ctx).await;
     let store = LogStore::open(&ctx.state_dir)?;
     let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let mut filter = LogFilter {
@@ -68,6 +69,29 @@ pub async fn logs(ctx: &Context, a: LogsArgs) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Asks a running server to store the lines it still holds, so that the
+/// lines of a request made just before (an invoke, a curl) are read. Without
+/// a server, or if it does not answer within a second, the store is read as
+/// it is.
+async fn flush_server_logs(ctx: &Context) {
+    let Some(url) = crate::endpoint::find(ctx.global.endpoint.as_deref(), &ctx.state_dir) else {
+        return;
+    };
+    let sent = async {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(1))
+            .build()?;
+        client
+            .post(format!("{url}/_portico/logs/flush"))
+            .send()
+            .await
+    };
+    if let Err(e) = sent.await {
+        tracing::debug!("the server at {url} did not flush its logs: {e}");
     }
 }
 
