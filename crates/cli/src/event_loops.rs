@@ -116,14 +116,14 @@ struct Loop {
     open: Arc<AtomicUsize>,
 }
 
-/// Counts one open connection on a loop until dropped (even if its task is
-/// aborted).
-struct OpenConnection(Arc<AtomicUsize>);
+/// Counts one open connection on a loop, and in the server's load (`spin`),
+/// until dropped (even if its task is aborted).
+struct OpenConnection(Arc<AtomicUsize>, crate::spin::Open);
 
 impl OpenConnection {
     fn new(count: Arc<AtomicUsize>) -> OpenConnection {
         count.fetch_add(1, Ordering::Relaxed);
-        OpenConnection(count)
+        OpenConnection(count, crate::spin::Open::new())
     }
 }
 
