@@ -5,14 +5,14 @@
 //! server's loop has nothing else to do it sleeps in `epoll_wait`, and on
 //! these machines waking a sleeping thread costs tens of microseconds
 //! (context switch, and on a VM the hypervisor's halt and IPI) — more than
-//! the gateway's own work on the request. So while fewer requests are in
-//! flight than there are cores (a core is free to spin on), a loop that
-//! has just served a request keeps polling its sockets, without sleeping,
-//! for up to [`WINDOW`] after its last piece of work; the function's answer
-//! and the client's next request then find it awake. Under load it never
-//! spins, since the cores are better spent running functions and clients:
-//! load is as many requests in flight as cores, or more connections open
-//! than cores (many fast requests, as with MOCK integrations, keep few in
+//! the gateway's own work on the request. So while the server is lightly
+//! loaded (a core is free to spin on), a loop that has just served a
+//! request keeps polling its sockets, without sleeping, for up to
+//! [`WINDOW`] after its last piece of work; the function's answer and the
+//! client's next request then find it awake. Under load it never spins,
+//! since the cores are better spent running functions and clients: load
+//! is as many requests in flight as cores, or more connections open than
+//! cores (many fast requests, as with MOCK integrations, keep few in
 //! flight at any instant, but spinning in their gaps took the CPU from the
 //! clients: 15 % fewer requests at 16 connections). Measured in BENCHMARKS.md.
 //!
