@@ -15,19 +15,18 @@
 //!
 //! `PORTICO_SERVER_THREADS` sets N (default: the number of cores, at most 8).
 
+use crate::spin::{Load, Open, Spinner};
 use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 use tower::Service as _;
 
 /// A connection on its way to an event-loop thread.
-type Handoff = (std::net::TcpStream, SocketAddr, OpenConnection);
+type Handoff = (std::net::TcpStream, SocketAddr, Open);
 
 /// Event-loop threads to use.
 pub fn threads() -> usize {
@@ -50,9 +49,13 @@ pub async fn serve(
     // Every loop runs on a thread of its own: the acceptor's runtime also
     // runs the CLI's own work (the event worker, `up`'s watcher, SQLite
     // writes that may wait on a lock), which must never hold up requests.
+    let threads = threads.max(1);
+    let load = Load::new(threads);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut loops = Vec::new();
-    for i in 0..threads.max(1) {
-        loops.push(spawn_loop(i, router.clone(), stop.clone())?);
+    for i in 0..threads {
+        let spinner = Spinner::new(load.clone(), cores);
+        loops.push(spawn_loop(i, router.clone(), spinner, stop.clone())?);
     }
     let mut stopping = stop.clone();
     loop {
@@ -72,9 +75,9 @@ pub async fn serve(
         };
         // Small request/response exchanges: never let Nagle hold a write back.
         let _ = stream.set_nodelay(true);
-        let target = least_busy(&loops);
+        let target = least_busy(&load);
         let handed = stream.into_std().map_err(|e| e.to_string()).and_then(|s| {
-            let open = OpenConnection::new(loops[target].open.clone());
+            let open = load.open(target);
             loops[target]
                 .tx
                 .send((s, peer, open))
@@ -99,11 +102,10 @@ pub async fn serve(
 /// environment it used (the one a previous connection had started), and
 /// every request then crossed threads twice; this way successive lone
 /// clients land on the same loop, and many connections still spread evenly.
-fn least_busy(loops: &[Loop]) -> usize {
-    loops
-        .iter()
+fn least_busy(load: &Load) -> usize {
+    load.open_per_loop()
         .enumerate()
-        .min_by_key(|(i, l)| (l.open.load(Ordering::Relaxed), *i))
+        .min_by_key(|&(i, open)| (open, i))
         .map_or(0, |(i, _)| i)
 }
 
@@ -112,25 +114,6 @@ struct Loop {
     tx: mpsc::UnboundedSender<Handoff>,
     /// Resolves once the loop has stopped and its connections have finished.
     done: oneshot::Receiver<()>,
-    /// Connections open on the loop.
-    open: Arc<AtomicUsize>,
-}
-
-/// Counts one open connection on a loop, and in the server's load (`spin`),
-/// until dropped (even if its task is aborted).
-struct OpenConnection(Arc<AtomicUsize>, crate::spin::Open);
-
-impl OpenConnection {
-    fn new(count: Arc<AtomicUsize>) -> OpenConnection {
-        count.fetch_add(1, Ordering::Relaxed);
-        OpenConnection(count, crate::spin::Open::new())
-    }
-}
-
-impl Drop for OpenConnection {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
 }
 
 /// How long connections may take to finish their requests once stopping:
@@ -151,11 +134,14 @@ async fn drain(conns: &mut JoinSet<()>) {
 }
 
 /// Starts one event-loop thread.
-fn spawn_loop(index: usize, router: Router, stop: watch::Receiver<bool>) -> std::io::Result<Loop> {
+fn spawn_loop(
+    index: usize,
+    router: Router,
+    spinner: Spinner,
+    stop: watch::Receiver<bool>,
+) -> std::io::Result<Loop> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Handoff>();
     let (done_tx, done_rx) = oneshot::channel();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let spinner = crate::spin::Spinner::new(cores);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -194,11 +180,7 @@ fn spawn_loop(index: usize, router: Router, stop: watch::Receiver<bool>) -> std:
             });
             let _ = done_tx.send(());
         })?;
-    Ok(Loop {
-        tx,
-        done: done_rx,
-        open: Arc::default(),
-    })
+    Ok(Loop { tx, done: done_rx })
 }
 
 /// Keeps a timer at most [`HEARTBEAT`] away on this loop, forever.
@@ -226,7 +208,7 @@ async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
     router: Router,
-    spinner: crate::spin::Spinner,
+    spinner: Spinner,
     mut stop: watch::Receiver<bool>,
 ) {
     let service =
@@ -251,4 +233,23 @@ async fn connection(
         _ = stop.changed() => conn.as_mut().graceful_shutdown(),
     }
     let _ = conn.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_goes_to_the_loop_with_fewest_open_ties_to_the_first() {
+        let load = Load::new(3);
+        assert_eq!(least_busy(&load), 0);
+        let _a = load.open(0);
+        assert_eq!(least_busy(&load), 1);
+        let _b = load.open(1);
+        let c = load.open(2);
+        assert_eq!(least_busy(&load), 0, "all even: the first");
+        let _d = load.open(0);
+        drop(c);
+        assert_eq!(least_busy(&load), 2);
+    }
 }

@@ -34,34 +34,62 @@ const WINDOW: Duration = Duration::from_micros(200);
 /// the loop did work, so the window starts again.
 const WORK_SEEN: Duration = Duration::from_micros(3);
 
-/// Client requests in flight across all loops.
-static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+/// What the server carries right now: open connections per event loop
+/// (the acceptor picks the least busy loop from them) and requests in
+/// flight. One instance, shared by the acceptor and every loop.
+pub struct Load {
+    open: Box<[AtomicUsize]>,
+    in_flight: AtomicUsize,
+}
 
-/// Client connections open across all loops.
-static OPEN: AtomicUsize = AtomicUsize::new(0);
-
-/// Counts one open connection until dropped.
-pub struct Open(());
-
-impl Open {
-    pub fn new() -> Open {
-        OPEN.fetch_add(1, Ordering::Relaxed);
-        Open(())
+impl Load {
+    /// The load of a server with `loops` event loops.
+    pub fn new(loops: usize) -> Arc<Load> {
+        Arc::new(Load {
+            open: (0..loops.max(1)).map(|_| AtomicUsize::new(0)).collect(),
+            in_flight: AtomicUsize::new(0),
+        })
     }
+
+    /// Open connections on each loop, in loop order.
+    pub fn open_per_loop(&self) -> impl Iterator<Item = usize> + '_ {
+        self.open.iter().map(|n| n.load(Ordering::Relaxed))
+    }
+
+    /// Counts a connection open on loop `index` until the guard is dropped
+    /// (even if its task is aborted).
+    pub fn open(self: &Arc<Self>, index: usize) -> Open {
+        let index = index.min(self.open.len() - 1);
+        self.open[index].fetch_add(1, Ordering::Relaxed);
+        Open {
+            load: self.clone(),
+            index,
+        }
+    }
+
+    fn open_total(&self) -> usize {
+        self.open_per_loop().sum()
+    }
+}
+
+/// One open connection, counted until dropped.
+pub struct Open {
+    load: Arc<Load>,
+    index: usize,
 }
 
 impl Drop for Open {
     fn drop(&mut self) {
-        OPEN.fetch_sub(1, Ordering::Relaxed);
+        self.load.open[self.index].fetch_sub(1, Ordering::Relaxed);
     }
 }
 
-/// Counts one request in flight until dropped.
-pub struct InFlight(());
+/// One request in flight, counted until dropped.
+pub struct InFlight(Arc<Load>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -70,6 +98,7 @@ impl Drop for InFlight {
 #[derive(Clone)]
 pub struct Spinner {
     wake: Arc<Notify>,
+    load: Arc<Load>,
     /// Spin only while fewer requests than this are in flight and no more
     /// connections than this are open (0: never).
     below: usize,
@@ -80,10 +109,11 @@ pub struct Spinner {
 impl Spinner {
     /// `below`: the number of cores (spinning needs a core of its own);
     /// `PORTICO_SPIN=0` turns spinning off.
-    pub fn new(cores: usize) -> Spinner {
+    pub fn new(load: Arc<Load>, cores: usize) -> Spinner {
         let off = std::env::var("PORTICO_SPIN").is_ok_and(|v| v == "0");
         Spinner {
             wake: Arc::new(Notify::new()),
+            load,
             below: if off || cores < 2 { 0 } else { cores },
             polls: Arc::default(),
         }
@@ -91,15 +121,16 @@ impl Spinner {
 
     /// A request starts on this loop: counts it and wakes the spinner.
     pub fn request(&self) -> InFlight {
-        IN_FLIGHT.fetch_add(1, Ordering::Relaxed);
+        self.load.in_flight.fetch_add(1, Ordering::Relaxed);
         if self.below > 0 {
             self.wake.notify_one();
         }
-        InFlight(())
+        InFlight(self.load.clone())
     }
 
     fn may_spin(&self) -> bool {
-        IN_FLIGHT.load(Ordering::Relaxed) < self.below && OPEN.load(Ordering::Relaxed) <= self.below
+        self.load.in_flight.load(Ordering::Relaxed) < self.below
+            && self.load.open_total() <= self.below
     }
 
     /// The spinner task of one loop; runs until the loop's runtime stops.
@@ -126,49 +157,44 @@ impl Spinner {
 mod tests {
     use super::*;
 
+    fn spinner(below: usize) -> Spinner {
+        Spinner {
+            below,
+            ..Spinner::new(Load::new(2), 2)
+        }
+    }
+
     #[test]
     fn spins_only_while_requests_in_flight_are_fewer_than_cores() {
-        let s = Spinner {
-            below: 2,
-            ..Spinner::new(2)
-        };
-        let base = IN_FLIGHT.load(Ordering::Relaxed);
-        // Other tests in this binary may hold requests; judge relative to them.
+        let s = spinner(2);
+        let in_flight = || s.load.in_flight.load(Ordering::Relaxed);
         let _a = s.request();
-        assert_eq!(IN_FLIGHT.load(Ordering::Relaxed), base + 1);
+        assert_eq!(in_flight(), 1);
         let b = s.request();
-        assert_eq!(IN_FLIGHT.load(Ordering::Relaxed), base + 2);
+        assert_eq!(in_flight(), 2);
         assert!(!s.may_spin(), "two in flight on two cores: no spinning");
         drop(b);
-        assert_eq!(IN_FLIGHT.load(Ordering::Relaxed), base + 1);
+        assert_eq!(in_flight(), 1);
     }
 
     #[test]
     fn more_connections_open_than_cores_means_no_spinning() {
-        let s = Spinner {
-            below: 2,
-            ..Spinner::new(2)
-        };
-        // Other tests in this binary may hold connections; judge relative to them.
-        let base = OPEN.load(Ordering::Relaxed);
-        let open: Vec<Open> = (base..3).map(|_| Open::new()).collect();
-        assert!(OPEN.load(Ordering::Relaxed) >= 3);
+        let s = spinner(2);
+        let open: Vec<Open> = (0..3).map(|i| s.load.open(i % 2)).collect();
+        assert_eq!(s.load.open_per_loop().collect::<Vec<_>>(), [2, 1]);
         assert!(!s.may_spin(), "three connections on two cores: no spinning");
         drop(open);
-        assert_eq!(OPEN.load(Ordering::Relaxed), base);
+        assert_eq!(s.load.open_total(), 0);
     }
 
     #[test]
     fn one_core_or_switched_off_never_spins() {
-        assert_eq!(Spinner::new(1).below, 0);
+        assert_eq!(Spinner::new(Load::new(1), 1).below, 0);
     }
 
     #[tokio::test(flavor = "current_thread")]
     async fn a_request_makes_the_loop_poll_until_a_quiet_window_has_passed() {
-        let s = Spinner {
-            below: usize::MAX,
-            ..Spinner::new(2)
-        };
+        let s = spinner(usize::MAX);
         tokio::spawn(s.clone().run());
         tokio::task::yield_now().await;
         assert_eq!(s.polls.load(Ordering::Relaxed), 0, "no request yet: asleep");
