@@ -6,10 +6,10 @@
 //! these machines waking a sleeping thread costs tens of microseconds
 //! (context switch, and on a VM the hypervisor's halt and IPI) — more than
 //! the gateway's own work on the request. So while the server is lightly
-//! loaded (a core is free to spin on), a loop that has just served a
-//! request keeps polling its sockets, without sleeping, for up to
-//! [`WINDOW`] after its last piece of work; the function's answer and the
-//! client's next request then find it awake. Under load it never spins,
+//! loaded (a core is free to spin on), a loop keeps polling its sockets,
+//! without sleeping, until [`WINDOW`] has passed since a request last
+//! started or ended on it; the function's answer and the client's next
+//! request then find it awake. Under load it never spins,
 //! since the cores are better spent running functions and clients: load
 //! is as many requests in flight as cores, or more connections open than
 //! cores (many fast requests, as with MOCK integrations, keep few in
@@ -25,14 +25,39 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
-/// How long a loop keeps polling after its last piece of work: longer than
-/// a warm function's turnaround and a client's, short enough not to matter
-/// to a machine that is otherwise idle.
+/// How long a loop keeps polling after a request started or ended on it:
+/// longer than a warm function's turnaround and a client's, short enough
+/// not to matter to a machine that is otherwise idle.
+///
+/// Why request events and not "the loop did some work": the first version
+/// restarted the window whenever a yield took long (other tasks had run),
+/// but on a slow or loaded machine every yield takes long, and the loop then
+/// never stopped polling.
 const WINDOW: Duration = Duration::from_micros(200);
 
-/// A yield that took longer than this means other tasks ran in between:
-/// the loop did work, so the window starts again.
-const WORK_SEEN: Duration = Duration::from_micros(3);
+/// When a request last started or ended on one loop, and the wake-up of
+/// its spinner.
+struct LastRequest {
+    since: Instant,
+    at_ns: AtomicU64,
+    wake: Notify,
+}
+
+impl LastRequest {
+    /// A request started or ended: the window starts again, and a spinner
+    /// waiting for that is woken.
+    fn mark(&self) {
+        self.at_ns
+            .store(self.since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        self.wake.notify_one();
+    }
+
+    fn quiet_for(&self) -> Duration {
+        self.since
+            .elapsed()
+            .saturating_sub(Duration::from_nanos(self.at_ns.load(Ordering::Relaxed)))
+    }
+}
 
 /// What the server carries right now: open connections per event loop
 /// (the acceptor picks the least busy loop from them) and requests in
@@ -84,12 +109,17 @@ impl Drop for Open {
     }
 }
 
-/// One request in flight, counted until dropped.
-pub struct InFlight(Arc<Load>);
+/// One request in flight, counted until dropped; its end restarts the
+/// loop's polling window.
+pub struct InFlight {
+    load: Arc<Load>,
+    last: Arc<LastRequest>,
+}
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.load.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.last.mark();
     }
 }
 
@@ -97,8 +127,8 @@ impl Drop for InFlight {
 /// each request with [`Spinner::request`].
 #[derive(Clone)]
 pub struct Spinner {
-    wake: Arc<Notify>,
     load: Arc<Load>,
+    last: Arc<LastRequest>,
     /// Spin only while fewer requests than this are in flight and no more
     /// connections than this are open (0: never).
     below: usize,
@@ -112,20 +142,26 @@ impl Spinner {
     pub fn new(load: Arc<Load>, cores: usize) -> Spinner {
         let off = std::env::var("PORTICO_SPIN").is_ok_and(|v| v == "0");
         Spinner {
-            wake: Arc::new(Notify::new()),
             load,
+            last: Arc::new(LastRequest {
+                since: Instant::now(),
+                at_ns: AtomicU64::new(0),
+                wake: Notify::new(),
+            }),
             below: if off || cores < 2 { 0 } else { cores },
             polls: Arc::default(),
         }
     }
 
-    /// A request starts on this loop: counts it and wakes the spinner.
+    /// A request starts on this loop: counts it and wakes the spinner (as
+    /// its end will).
     pub fn request(&self) -> InFlight {
         self.load.in_flight.fetch_add(1, Ordering::Relaxed);
-        if self.below > 0 {
-            self.wake.notify_one();
+        self.last.mark();
+        InFlight {
+            load: self.load.clone(),
+            last: self.last.clone(),
         }
-        InFlight(self.load.clone())
     }
 
     fn may_spin(&self) -> bool {
@@ -139,15 +175,10 @@ impl Spinner {
             return;
         }
         loop {
-            self.wake.notified().await;
-            let mut last_work = Instant::now();
-            while self.may_spin() && last_work.elapsed() < WINDOW {
-                let before = Instant::now();
+            self.last.wake.notified().await;
+            while self.may_spin() && self.last.quiet_for() < WINDOW {
                 tokio::task::yield_now().await;
                 self.polls.fetch_add(1, Ordering::Relaxed);
-                if before.elapsed() > WORK_SEEN {
-                    last_work = Instant::now();
-                }
             }
         }
     }
