@@ -14,6 +14,7 @@ mod error;
 mod events;
 mod functions;
 mod generation;
+mod log_pack;
 mod logs;
 mod policy;
 mod tfstate;

@@ -3,6 +3,7 @@
 //! never waits for a log write. A retention limit keeps the file bounded.
 
 use crate::StoreError;
+use crate::log_pack;
 use rusqlite::{Connection, params};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
@@ -86,25 +87,35 @@ impl LogStore {
             sql.push_str(&format!(" AND grp IN ({})", marks.join(",")));
             args.extend(f.groups.iter().map(|g| g.clone().into()));
         }
-        if let Some(c) = &f.contains {
-            sql.push_str(&format!(" AND instr(message, ?{}) > 0", args.len() + 1));
-            args.push(c.clone().into());
-        }
         sql.push_str(" ORDER BY id DESC");
-        if let Some(l) = f.limit {
+        // Packed records can only be searched once unpacked (`log_pack`), so
+        // with a text filter the limit is counted here, over matches.
+        if let (Some(l), None) = (f.limit, &f.contains) {
             sql.push_str(&format!(" LIMIT {l}"));
         }
         let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(args), |r| {
-            Ok(LogEvent {
-                id: r.get(0)?,
+        let mut rows = st.query(rusqlite::params_from_iter(args))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let message = log_pack::unpack(id, r.get_ref(4)?);
+            if f.contains
+                .as_ref()
+                .is_some_and(|c| !message.contains(c.as_str()))
+            {
+                continue;
+            }
+            out.push(LogEvent {
+                id,
                 group: r.get(1)?,
                 stream: r.get(2)?,
                 ts_ms: r.get(3)?,
-                message: r.get(4)?,
-            })
-        })?;
-        let mut out: Vec<LogEvent> = rows.collect::<Result<_, _>>()?;
+                message,
+            });
+            if f.limit.is_some_and(|l| out.len() >= l as usize) {
+                break;
+            }
+        }
         out.reverse();
         Ok(out)
     }
@@ -123,7 +134,12 @@ fn write_batch(conn: &Connection, events: &[LogEvent], trim: bool) -> Result<(),
             "INSERT INTO log_events (grp, stream, ts_ms, message) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for e in events {
-            st.execute(params![e.group, e.stream, e.ts_ms, e.message])?;
+            st.execute(params![
+                e.group,
+                e.stream,
+                e.ts_ms,
+                log_pack::pack(&e.message)
+            ])?;
         }
         if trim {
             trim_to(conn, RETENTION_BYTES)?;
@@ -252,9 +268,14 @@ fn writer_loop(
     }
 }
 
-/// Keeps the live rows under `limit` bytes of pages: when over, the oldest
-/// fifth of the rows goes (their pages are reused, so the file stops
-/// growing at about the limit).
+/// Keeps the live rows near `limit` bytes of pages: when over, the oldest
+/// [`TRIM_SLICE`]th of the rows goes (their pages are reused, so the file
+/// stops growing at about the limit). The writer calls this every few
+/// thousand lines, so slices keep up with any stream of normal lines.
+///
+/// Why a thin slice: deleting a fifth at once (the first version) took the
+/// writer tens of milliseconds at full size, and under load requests
+/// sharing the cores stalled for as long (a 60 ms p99 in BENCHMARKS.md).
 fn trim_to(conn: &Connection, limit: i64) -> Result<(), rusqlite::Error> {
     let used: i64 = conn.query_row(
         "SELECT (p.page_count - f.freelist_count) * s.page_size \
@@ -265,12 +286,15 @@ fn trim_to(conn: &Connection, limit: i64) -> Result<(), rusqlite::Error> {
     if used > limit {
         conn.execute(
             "DELETE FROM log_events WHERE id <= \
-             (SELECT MIN(id) + (MAX(id) - MIN(id)) / 5 FROM log_events)",
-            [],
+             (SELECT MIN(id) + (MAX(id) - MIN(id)) / ?1 FROM log_events)",
+            [TRIM_SLICE],
         )?;
     }
     Ok(())
 }
+
+/// The share of the rows (by id) one trim deletes.
+const TRIM_SLICE: i64 = 64;
 
 /// Lines of the same group and stream within one batch become one record,
 /// joined by newlines, in order (readers print records line by line): under
@@ -369,6 +393,54 @@ mod tests {
         assert_eq!(after.len(), 2);
     }
 
+    #[test]
+    fn packed_records_are_searched_and_limited_by_their_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = LogStore::open(dir.path()).unwrap();
+        let request = |id: u32| {
+            (0..30)
+                .map(|n| format!("({id:08}-78ff-4ce8-987d-06930ca4bfe9) step {n} of request {id}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let rows: Vec<LogEvent> = (0..5).map(|i| event("g", "s", &request(i))).collect();
+        s.append(&rows).unwrap();
+        let packed: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM log_events WHERE typeof(message) = 'blob'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(packed, 5, "every record is packed");
+        let all = s.query(&LogFilter::default()).unwrap();
+        assert_eq!(all.len(), 5);
+        assert_eq!(all[3].message, request(3));
+        let found = s
+            .query(&LogFilter {
+                contains: Some("of request 2".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].message, request(2));
+        // The limit counts matches, newest first.
+        let last_two = s
+            .query(&LogFilter {
+                contains: Some("step 29".into()),
+                limit: Some(2),
+                ..Default::default()
+            })
+            .unwrap();
+        let ids: Vec<bool> = last_two
+            .iter()
+            .map(|e| e.message.ends_with("of request 4") || e.message.ends_with("of request 3"))
+            .collect();
+        assert_eq!(ids, [true, true]);
+        assert!(last_two[0].id < last_two[1].id, "oldest first");
+    }
+
     fn event(group: &str, stream: &str, message: &str) -> LogEvent {
         LogEvent {
             id: 0,
@@ -410,19 +482,51 @@ mod tests {
     fn retention_drops_the_oldest_rows_once_over_the_limit() {
         let dir = tempfile::tempdir().unwrap();
         let s = LogStore::open(dir.path()).unwrap();
+        // Text LZ4 cannot shrink, so that each row takes its length in pages.
+        let mut seed = 1u64;
+        let mut noise = || {
+            (0..1000)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    char::from(b'!' + (seed >> 58) as u8)
+                })
+                .collect::<String>()
+        };
         let rows: Vec<LogEvent> = (0..200)
-            .map(|i| event("g", "s", &format!("{i} {}", "x".repeat(1000))))
+            .map(|i| event("g", "s", &format!("{i} {}", noise())))
             .collect();
         s.append(&rows).unwrap();
         trim_to(&s.conn, 1024 * 1024).unwrap();
         assert_eq!(s.query(&LogFilter::default()).unwrap().len(), 200);
         trim_to(&s.conn, 64 * 1024).unwrap();
         let left = s.query(&LogFilter::default()).unwrap();
-        assert_eq!(left.len(), 160, "the oldest fifth goes");
+        // Ids 1..=200: the slice is ids up to 1 + 199 / 64.
+        assert_eq!(left.len(), 196, "the oldest 64th goes");
         assert!(
-            left[0].message.starts_with("40 "),
+            left[0].message.starts_with("4 "),
             "{}",
             &left[0].message[..8]
         );
+        // Repeated trims (one per few thousand lines) reach the limit.
+        let used = || -> i64 {
+            s.conn
+                .query_row(
+                    "SELECT (p.page_count - f.freelist_count) * s.page_size \
+                     FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let mut trims = 0;
+        while used() > 64 * 1024 {
+            trim_to(&s.conn, 64 * 1024).unwrap();
+            trims += 1;
+            assert!(trims < 200, "stuck at {} bytes", used());
+        }
+        let left = s.query(&LogFilter::default()).unwrap();
+        assert!(!left.is_empty() && left.len() < 64, "{} rows", left.len());
     }
 }
