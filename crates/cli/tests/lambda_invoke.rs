@@ -188,6 +188,44 @@ async fn timeout_kills_the_environment_and_the_next_invoke_starts_fresh() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_caller_that_goes_away_leaves_the_function_to_finish_and_stay_warm() {
+    let p = node_project();
+    p.ok(&["deploy", "slow"], "");
+    let mut s = p.serve(&[]);
+    let first = invoke(&s.url, "t_slow", r#"{"ms":0}"#, &[]).await.json()["pid"].clone();
+    // The client gives up long before the function is done.
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let gave_up = impatient
+        .post(format!("{}/2015-03-31/functions/t_slow/invocations", s.url))
+        .body(r#"{"ms":400}"#)
+        .send()
+        .await;
+    assert!(gave_up.is_err(), "the client was meant to time out");
+    // As on AWS the invocation runs to its end, and its environment (not
+    // killed mid-invoke) is the warm one the next invoke gets.
+    let reports = eventually(10, "the abandoned invocation's REPORT", || {
+        let logs = p.ok(&["logs", "slow"], "");
+        (logs.matches("REPORT RequestId:").count() == 2).then_some(logs)
+    });
+    assert!(
+        !reports.contains("Status:"),
+        "it ended normally:\n{reports}"
+    );
+    let after = invoke(&s.url, "t_slow", r#"{"ms":0}"#, &[]).await.json()["pid"].clone();
+    assert_eq!(first, after, "the same warm environment");
+    let logs = p.ok(&["logs", "slow"], "");
+    assert_eq!(
+        logs.matches("Init Duration").count(),
+        1,
+        "one cold start, the first invoke's:\n{logs}"
+    );
+    s.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn parallel_invokes_use_environments_up_to_the_cap_then_reuse_them() {
     let p = node_project();
     p.ok(&["deploy", "slow"], "");

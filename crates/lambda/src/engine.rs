@@ -1,6 +1,7 @@
 //! The engine: resolves what to run, enforces concurrency, picks or starts
 //! an environment, and reports the result the way the Invoke API does.
 
+use crate::concurrency::Concurrency;
 use crate::environment::{Environment, Launch};
 use crate::pool::Pool;
 use crate::{EngineConfig, InvokeError, LogSink};
@@ -10,7 +11,6 @@ use portico_model::{FunctionRef, FunctionVersion, LATEST};
 use portico_store::{CodeStore, LogWriter, Store, StoreError};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 /// Largest synchronous request payload: 6 MB.
@@ -102,6 +102,28 @@ impl Resolved {
     }
 }
 
+/// How an invocation gets its environment.
+enum Start {
+    /// An idle one from the pool.
+    Warm(Arc<Environment>),
+    /// A new one, registered in the engine's list once started.
+    Cold(Box<Launch>, Arc<Mutex<Vec<Weak<Environment>>>>),
+}
+
+/// Starts an environment and lists it among the engine's.
+async fn start_environment(
+    launch: Launch,
+    all: &Mutex<Vec<Weak<Environment>>>,
+) -> Result<Arc<Environment>, InvokeError> {
+    let env = Environment::start(launch)
+        .await
+        .map_err(InvokeError::Service)?;
+    let mut all = all.lock().unwrap_or_else(|e| e.into_inner());
+    all.retain(|w| w.strong_count() > 0);
+    all.push(Arc::downgrade(&env));
+    Ok(env)
+}
+
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct PoolKey {
     function: String,
@@ -121,28 +143,12 @@ pub struct Engine {
     /// against it).
     generation: portico_store::Generation,
     cgroups: Option<crate::cgroup::CgroupRoot>,
-    all: Mutex<Vec<Weak<Environment>>>,
-    account_inflight: AtomicUsize,
-    function_inflight: Mutex<HashMap<String, usize>>,
+    /// Every environment started (shared with the invocations that start
+    /// them, which may outlive their caller).
+    all: Arc<Mutex<Vec<Weak<Environment>>>>,
+    concurrency: Arc<Concurrency>,
     runtime_dir: PathBuf,
     echo: Option<crate::logs::Echo>,
-}
-
-/// Releases the concurrency counted for one invocation.
-struct Inflight<'a> {
-    engine: &'a Engine,
-    function: String,
-}
-
-impl Drop for Inflight<'_> {
-    fn drop(&mut self) {
-        self.engine.account_inflight.fetch_sub(1, Ordering::SeqCst);
-        if let Ok(mut m) = self.engine.function_inflight.lock()
-            && let Some(n) = m.get_mut(&self.function)
-        {
-            *n = n.saturating_sub(1);
-        }
-    }
 }
 
 impl Engine {
@@ -161,9 +167,8 @@ impl Engine {
             resolved: Mutex::new(Resolved::default()),
             generation,
             cgroups: crate::cgroup::CgroupRoot::detect(),
-            all: Mutex::new(Vec::new()),
-            account_inflight: AtomicUsize::new(0),
-            function_inflight: Mutex::new(HashMap::new()),
+            all: Arc::default(),
+            concurrency: Concurrency::new(cfg.account_concurrency),
             runtime_dir,
             echo: None,
             cfg,
@@ -386,6 +391,14 @@ impl Engine {
     }
 
     /// Runs one event on an environment of `version`: (payload, error type, log tail).
+    ///
+    /// Once an environment is chosen, the invocation runs as a task of its
+    /// own on this thread's loop, and the caller awaits it: a caller that
+    /// goes away (an API client closing its connection mid-request) leaves
+    /// the function to finish and its environment to return to the pool, as
+    /// on AWS, where a synchronous invocation runs to completion whether or
+    /// not anyone still waits for it. Dropping the invocation instead killed
+    /// the environment in mid-invoke, and the next request paid a cold start.
     async fn run(
         &self,
         version: &FunctionVersion,
@@ -395,50 +408,36 @@ impl Engine {
         invoked_arn: &str,
         client_context: Option<String>,
     ) -> Result<(Bytes, Option<String>, Vec<u8>), InvokeError> {
-        let name = &version.config.name;
-        let _inflight = self.admit(name, reserved)?;
+        let inflight = self.concurrency.admit(&version.config.name, reserved)?;
         let pool = self.pool(version);
-        let _slot = pool
+        let slot = pool
             .slot()
             .await
             .ok_or_else(|| InvokeError::Service("the engine is shutting down".into()))?;
-        let env = match pool.take_idle() {
-            Some(e) => e,
-            None => self.start_environment(version).await?,
+        let start = match pool.take_idle() {
+            Some(e) => Start::Warm(e),
+            None => Start::Cold(Box::new(self.launch(version)?), self.all.clone()),
         };
-        let r = env
-            .invoke(request_id, payload, invoked_arn, client_context)
-            .await;
-        let tail = env.sink.take_tail();
-        if r.reusable {
-            pool.put_back(env);
-        }
-        Ok((r.payload, r.function_error, tail))
-    }
-
-    /// Counts the invocation against reserved and account concurrency (429 beyond).
-    fn admit(&self, function: &str, reserved: Option<u32>) -> Result<Inflight<'_>, InvokeError> {
-        let mut m = self
-            .function_inflight
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let current = m.get(function).copied().unwrap_or(0);
-        if reserved.is_some_and(|r| current >= r as usize) {
-            return Err(InvokeError::Throttled {
-                reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
-            });
-        }
-        if self.account_inflight.fetch_add(1, Ordering::SeqCst) >= self.cfg.account_concurrency {
-            self.account_inflight.fetch_sub(1, Ordering::SeqCst);
-            return Err(InvokeError::Throttled {
-                reason: "ConcurrentInvocationLimitExceeded",
-            });
-        }
-        m.insert(function.to_string(), current + 1);
-        Ok(Inflight {
-            engine: self,
-            function: function.to_string(),
-        })
+        let (request_id, invoked_arn) = (request_id.to_string(), invoked_arn.to_string());
+        let invocation = async move {
+            // Both count until the function is done, not until the caller is.
+            let (_inflight, _slot) = (inflight, slot);
+            let env = match start {
+                Start::Warm(e) => e,
+                Start::Cold(launch, all) => start_environment(*launch, &all).await?,
+            };
+            let r = env
+                .invoke(&request_id, payload, &invoked_arn, client_context)
+                .await;
+            let tail = env.sink.take_tail();
+            if r.reusable {
+                pool.put_back(env);
+            }
+            Ok((r.payload, r.function_error, tail))
+        };
+        tokio::spawn(invocation)
+            .await
+            .unwrap_or_else(|e| Err(InvokeError::Service(format!("the invocation failed: {e}"))))
     }
 
     fn pool(&self, v: &FunctionVersion) -> Arc<Pool> {
@@ -454,10 +453,8 @@ impl Engine {
             .clone()
     }
 
-    async fn start_environment(
-        &self,
-        v: &FunctionVersion,
-    ) -> Result<Arc<Environment>, InvokeError> {
+    /// What starting a new environment of `v` takes.
+    fn launch(&self, v: &FunctionVersion) -> Result<Launch, InvokeError> {
         if v.config.runtime_kind().is_none() {
             return Err(InvokeError::Unsupported(format!(
                 "Portico cannot run the runtime {} (it runs nodejs*, python3.* and provided*)",
@@ -470,7 +467,7 @@ impl Engine {
         let sink =
             LogSink::new(self.logs.clone(), &v.config.name, stream).with_echo(self.echo.clone());
         let base_dir = self.cfg.store_dir.join("run").join(&v.config.name);
-        let launch = Launch {
+        Ok(Launch {
             version: v.clone(),
             code,
             base_dir,
@@ -480,14 +477,7 @@ impl Engine {
             sink,
             env_id,
             cgroups: self.cgroups.clone(),
-        };
-        let env = Environment::start(launch)
-            .await
-            .map_err(InvokeError::Service)?;
-        let mut all = self.all.lock().unwrap_or_else(|e| e.into_inner());
-        all.retain(|w| w.strong_count() > 0);
-        all.push(Arc::downgrade(&env));
-        Ok(env)
+        })
     }
 
     /// Stops environments idle longer than the configured time and forgets empty pools.

@@ -17,6 +17,7 @@
 
 mod cgroup;
 mod coalesce;
+mod concurrency;
 mod config;
 mod dir_guard;
 mod engine;
