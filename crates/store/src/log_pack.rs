@@ -18,13 +18,13 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 const MIN_PACKED: usize = 256;
 
 /// A packed record never claims more than this many bytes of text, so that
-/// a damaged row cannot make a reader allocate without bound. Far above any
-/// record the writer makes (lines are capped long before this).
+/// a damaged row cannot make a reader allocate without bound; longer
+/// records (a function may print one huge line) are stored as text.
 const MAX_UNPACKED: usize = 64 * 1024 * 1024;
 
 /// The stored form of a record's text.
 pub(crate) fn pack(text: &str) -> ToSqlOutput<'_> {
-    if text.len() >= MIN_PACKED {
+    if (MIN_PACKED..=MAX_UNPACKED).contains(&text.len()) {
         let packed = lz4_flex::block::compress_prepend_size(text.as_bytes());
         if packed.len() < text.len() {
             return ToSqlOutput::Owned(Value::Blob(packed));
@@ -95,6 +95,16 @@ mod tests {
         };
         assert!(b.len() * 4 < text.len(), "{} -> {}", text.len(), b.len());
         assert_eq!(unpack(1, stored(&out)), text);
+    }
+
+    #[test]
+    fn records_too_long_to_unpack_safely_stay_text() {
+        let huge = "x".repeat(MAX_UNPACKED + 1);
+        assert!(matches!(stored(&pack(&huge)), ValueRef::Text(_)));
+        assert!(matches!(
+            stored(&pack(&huge[..MAX_UNPACKED])),
+            ValueRef::Blob(_)
+        ));
     }
 
     #[test]

@@ -87,6 +87,9 @@ impl LogStore {
             sql.push_str(&format!(" AND grp IN ({})", marks.join(",")));
             args.extend(f.groups.iter().map(|g| g.clone().into()));
         }
+        if f.limit == Some(0) {
+            return Ok(Vec::new());
+        }
         sql.push_str(" ORDER BY id DESC");
         // Packed records can only be searched once unpacked (`log_pack`), so
         // with a text filter the limit is counted here, over matches.
@@ -217,7 +220,8 @@ fn writer_loop(
 ) {
     let mut batch = Vec::new();
     let mut waiters = Vec::new();
-    let mut since_trim = 0usize;
+    // Lines and bytes of text stored since retention was last checked.
+    let (mut lines_since_trim, mut bytes_since_trim) = (0usize, 0usize);
     let mut last_batch = 0usize;
     let mut last_write: Option<std::time::Instant> = None;
     loop {
@@ -251,15 +255,19 @@ fn writer_loop(
         last_batch = batch.len();
         last_write = Some(std::time::Instant::now());
         if !batch.is_empty() {
-            since_trim += batch.len();
-            // Retention is enforced every few thousand lines, not per batch.
-            let trim = since_trim >= 4096;
+            lines_since_trim += batch.len();
+            bytes_since_trim += batch.iter().map(|e| e.message.len()).sum::<usize>();
+            // Retention is checked every few thousand lines or every MiB,
+            // not per batch. By bytes too, so that long lines cannot outrun
+            // the slices: a slice frees ~4 MiB at the limit, more than a
+            // MiB of text takes once stored.
+            let trim = lines_since_trim >= TRIM_EVERY_LINES || bytes_since_trim >= TRIM_EVERY_BYTES;
             let lines = batch.len();
             if let Err(e) = write_batch(&conn, &coalesce(std::mem::take(&mut batch)), trim) {
                 tracing::warn!("could not store {lines} log lines: {e}");
             }
             if trim {
-                since_trim = 0;
+                (lines_since_trim, bytes_since_trim) = (0, 0);
             }
         }
         for w in waiters.drain(..) {
@@ -271,7 +279,7 @@ fn writer_loop(
 /// Keeps the live rows near `limit` bytes of pages: when over, the oldest
 /// [`TRIM_SLICE`]th of the rows goes (their pages are reused, so the file
 /// stops growing at about the limit). The writer calls this every few
-/// thousand lines, so slices keep up with any stream of normal lines.
+/// thousand lines or every MiB of text, so slices keep up with any stream.
 ///
 /// Why a thin slice: deleting a fifth at once (the first version) took the
 /// writer tens of milliseconds at full size, and under load requests
@@ -295,6 +303,12 @@ fn trim_to(conn: &Connection, limit: i64) -> Result<(), rusqlite::Error> {
 
 /// The share of the rows (by id) one trim deletes.
 const TRIM_SLICE: i64 = 64;
+
+/// The writer checks retention after this many lines…
+const TRIM_EVERY_LINES: usize = 4096;
+
+/// … or this many bytes of text, whichever comes first.
+const TRIM_EVERY_BYTES: usize = 1024 * 1024;
 
 /// Lines of the same group and stream within one batch become one record,
 /// joined by newlines, in order (readers print records line by line): under
@@ -439,6 +453,14 @@ mod tests {
             .collect();
         assert_eq!(ids, [true, true]);
         assert!(last_two[0].id < last_two[1].id, "oldest first");
+        let none = s
+            .query(&LogFilter {
+                contains: Some("step".into()),
+                limit: Some(0),
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(none.is_empty(), "a limit of 0 gives nothing");
     }
 
     fn event(group: &str, stream: &str, message: &str) -> LogEvent {
