@@ -285,13 +285,7 @@ fn writer_loop(
 /// writer tens of milliseconds at full size, and under load requests
 /// sharing the cores stalled for as long (a 60 ms p99 in BENCHMARKS.md).
 fn trim_to(conn: &Connection, limit: i64) -> Result<(), rusqlite::Error> {
-    let used: i64 = conn.query_row(
-        "SELECT (p.page_count - f.freelist_count) * s.page_size \
-         FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s",
-        [],
-        |r| r.get(0),
-    )?;
-    if used > limit {
+    if live_bytes(conn)? > limit {
         conn.execute(
             "DELETE FROM log_events WHERE id <= \
              (SELECT MIN(id) + (MAX(id) - MIN(id)) / ?1 FROM log_events)",
@@ -299,6 +293,16 @@ fn trim_to(conn: &Connection, limit: i64) -> Result<(), rusqlite::Error> {
         )?;
     }
     Ok(())
+}
+
+/// Bytes of the pages in use (the file's pages less the free ones).
+fn live_bytes(conn: &Connection) -> Result<i64, rusqlite::Error> {
+    conn.query_row(
+        "SELECT (p.page_count - f.freelist_count) * s.page_size \
+         FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// The share of the rows (by id) one trim deletes.
@@ -532,16 +536,7 @@ mod tests {
             &left[0].message[..8]
         );
         // Repeated trims (one per few thousand lines) reach the limit.
-        let used = || -> i64 {
-            s.conn
-                .query_row(
-                    "SELECT (p.page_count - f.freelist_count) * s.page_size \
-                     FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap()
-        };
+        let used = || live_bytes(&s.conn).unwrap();
         let mut trims = 0;
         while used() > 64 * 1024 {
             trim_to(&s.conn, 64 * 1024).unwrap();
