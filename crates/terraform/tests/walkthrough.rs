@@ -80,6 +80,12 @@ fn replan(dir: &Path, state: &State) -> String {
 
 #[test]
 fn walkthrough_steps_one_two_three() {
+    if !steps_dir().is_dir() {
+        // A clone outside the project's workspace has no shared/ beside it
+        // (the other walkthrough tests skip the same way).
+        eprintln!("skipped: {} not found", steps_dir().display());
+        return;
+    }
     let dir = scratch("walkthrough");
     let mut fx = MemoryEffects::default().with_function("github-status_github-status");
 
