@@ -20,6 +20,7 @@ use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinSet;
@@ -40,18 +41,18 @@ pub fn threads() -> usize {
 
 /// Serves `router` on `listener` until `stop` turns true, then lets the
 /// connections finish their requests in flight and returns.
+/// `load` has one slot per event loop ([`Load::new`] with [`threads`]).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
-    threads: usize,
+    load: Arc<Load>,
     stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     // Every loop runs on a thread of its own: the acceptor's runtime also
     // runs the CLI's own work (the event worker, `up`'s watcher, SQLite
     // writes that may wait on a lock), which must never hold up requests.
-    let threads = threads.max(1);
-    let load = Load::new(threads);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = load.loops();
+    let cores = crate::spin::cores();
     let mut loops = Vec::new();
     for i in 0..threads {
         let spinner = Spinner::new(load.clone(), cores);

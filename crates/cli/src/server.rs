@@ -105,8 +105,10 @@ pub async fn start(ctx: &Context, port: u16) -> Result<Running> {
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
+    let load = crate::spin::Load::new(crate::event_loops::threads());
     let mut cfg = ctx.engine_config();
     cfg.endpoint_url = Some(url.clone());
+    cfg.runtime_polling = load.runtime_polling();
     let engine = Arc::new(Engine::new(cfg)?);
     std::fs::create_dir_all(&ctx.state_dir)?;
     endpoint::record(&ctx.state_dir, &url).context("recording the server address")?;
@@ -125,10 +127,7 @@ pub async fn start(ctx: &Context, port: u16) -> Result<Running> {
     });
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let router = router(app, ctx);
-    let threads = crate::event_loops::threads();
-    let task = tokio::spawn(crate::event_loops::serve(
-        listener, router, threads, stopped,
-    ));
+    let task = tokio::spawn(crate::event_loops::serve(listener, router, load, stopped));
     Ok(Running {
         url,
         engine,

@@ -16,6 +16,11 @@
 //! flight at any instant, but spinning in their gaps took the CPU from the
 //! clients: 15 % fewer requests at 16 connections). Measured in BENCHMARKS.md.
 //!
+//! At the lightest load (two cores for each client) the function's runtime
+//! polls for its next event too ([`Load::runtime_polling`]); the loop then
+//! stays on its core and the runtime is kept off it, so that the two
+//! pollers never share a core (`portico_lambda::placement`).
+//!
 //! Go's scheduler spins idle threads for the same reason; this is the
 //! narrowest form of it: one task per loop that yields to the runtime, so
 //! the loop polls its sockets (`epoll_wait` with no timeout) between yields.
@@ -59,6 +64,16 @@ impl LastRequest {
     }
 }
 
+/// The machine's cores.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `PORTICO_SPIN=0`: neither the loops nor the runtimes poll.
+fn spin_off() -> bool {
+    std::env::var("PORTICO_SPIN").is_ok_and(|v| v == "0")
+}
+
 /// What the server carries right now: open connections per event loop
 /// (the acceptor picks the least busy loop from them) and requests in
 /// flight. One instance, shared by the acceptor and every loop.
@@ -74,6 +89,36 @@ impl Load {
             open: (0..loops.max(1)).map(|_| AtomicUsize::new(0)).collect(),
             in_flight: AtomicUsize::new(0),
         })
+    }
+
+    /// The number of event loops.
+    pub fn loops(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Whether a function's runtime may poll for its next event instead of
+    /// sleeping (see `portico_lambda::RuntimePolling`): while every
+    /// connection can have a core for its loop to poll on and one for its
+    /// function, so two cores per open connection and per request in
+    /// flight. On two cores that is one client at a time, the case where
+    /// every step of a request waits on a wake-up; the server's loops poll
+    /// in a wider band, since they cost no core beyond their own.
+    pub fn runtimes_may_poll(&self, cores: usize) -> bool {
+        let busy = self
+            .open_total()
+            .max(self.in_flight.load(Ordering::Relaxed));
+        busy >= 1 && busy * 2 <= cores
+    }
+
+    /// [`Load::runtimes_may_poll`] as the engine's gate (never with
+    /// `PORTICO_SPIN=0`).
+    pub fn runtime_polling(self: &Arc<Self>) -> portico_lambda::RuntimePolling {
+        if spin_off() {
+            return portico_lambda::RuntimePolling::default();
+        }
+        let load = self.clone();
+        let cores = cores();
+        portico_lambda::RuntimePolling::new(move || load.runtimes_may_poll(cores))
     }
 
     /// Open connections on each loop, in loop order.
@@ -140,7 +185,7 @@ impl Spinner {
     /// `below`: the number of cores (spinning needs a core of its own);
     /// `PORTICO_SPIN=0` turns spinning off.
     pub fn new(load: Arc<Load>, cores: usize) -> Spinner {
-        let off = std::env::var("PORTICO_SPIN").is_ok_and(|v| v == "0");
+        let off = spin_off();
         Spinner {
             load,
             last: Arc::new(LastRequest {
@@ -174,8 +219,21 @@ impl Spinner {
         if self.below == 0 {
             return;
         }
+        let mut pinned = false;
         loop {
             self.last.wake.notified().await;
+            // While runtimes poll, this loop stays on its core and they are
+            // kept off it (portico_lambda::placement); under load it moves
+            // freely again.
+            let light = self.load.runtimes_may_poll(self.below);
+            if light != pinned {
+                if light {
+                    pinned = portico_lambda::placement::pin_current_thread().is_some();
+                } else {
+                    portico_lambda::placement::unpin_current_thread();
+                    pinned = false;
+                }
+            }
             while self.may_spin() && self.last.quiet_for() < WINDOW {
                 tokio::task::yield_now().await;
                 self.polls.fetch_add(1, Ordering::Relaxed);
@@ -216,6 +274,30 @@ mod tests {
         assert!(!s.may_spin(), "three connections on two cores: no spinning");
         drop(open);
         assert_eq!(s.load.open_total(), 0);
+    }
+
+    #[test]
+    fn runtimes_poll_while_each_client_can_have_two_cores() {
+        let s = spinner(2);
+        assert!(
+            !s.load.runtimes_may_poll(2),
+            "nothing open: nothing to poll for"
+        );
+        let one = s.load.open(0);
+        let r = s.request();
+        assert!(s.load.runtimes_may_poll(2), "one client on two cores");
+        assert!(!s.load.runtimes_may_poll(1), "one core: never");
+        let two = s.load.open(1);
+        assert!(!s.load.runtimes_may_poll(2), "two clients on two cores");
+        assert!(s.load.runtimes_may_poll(4), "two clients on four cores");
+        let r2 = s.request();
+        let r3 = s.request();
+        drop(two);
+        assert!(
+            !s.load.runtimes_may_poll(4),
+            "three in flight on four cores"
+        );
+        drop((r, r2, r3, one));
     }
 
     #[test]

@@ -256,6 +256,64 @@ async fn parallel_invokes_use_environments_up_to_the_cap_then_reuse_them() {
     s.stop();
 }
 
+/// The cores a process's main thread may run on, from /proc.
+fn cores_allowed(pid: u64) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let list = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .expect("Cpus_allowed_list")
+        .trim()
+        .to_string();
+    list.split(',')
+        .map(|r| match r.split_once('-') {
+            Some((a, b)) => b.parse::<usize>().unwrap() - a.parse::<usize>().unwrap() + 1,
+            None => 1,
+        })
+        .sum()
+}
+
+/// One client at a time: the runtime may poll for its next event, and is
+/// kept off the core of the event loop serving it (so the two never share
+/// one). With more requests in flight than that it has every core again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lone_client_keeps_the_runtime_off_the_loops_core_until_load_comes() {
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let p = node_project();
+    p.ok(&["deploy", "echo", "slow"], "");
+    let mut s = p.serve(&[]);
+    let lone = reqwest::Client::builder().no_proxy().build().unwrap();
+    let url = format!("{}/2015-03-31/functions/t_echo/invocations", s.url);
+    let pid_of = |body: String| {
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["pid"]
+            .as_u64()
+            .unwrap()
+    };
+    let mut pid = 0;
+    for _ in 0..2 {
+        let r = lone.post(&url).body("{}").send().await.unwrap();
+        pid = pid_of(r.text().await.unwrap());
+    }
+    let expected = if cores >= 2 { cores - 1 } else { cores };
+    assert_eq!(cores_allowed(pid), expected, "lone client, {cores} cores");
+    // Load: more slow invokes in flight than half the cores, each on its
+    // own connection, then the same warm echo environment once more.
+    let busy: Vec<_> = (0..cores / 2 + 1)
+        .map(|_| {
+            let u = s.url.clone();
+            tokio::spawn(async move { invoke(&u, "t_slow", r#"{"ms":900}"#, &[]).await })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let r = lone.post(&url).body("{}").send().await.unwrap();
+    assert_eq!(pid_of(r.text().await.unwrap()), pid, "the warm environment");
+    assert_eq!(cores_allowed(pid), cores, "under load: every core");
+    for b in busy {
+        assert_eq!(b.await.unwrap().status, 200);
+    }
+    s.stop();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn reserved_concurrency_throttles_with_aws_reason() {
     let p = node_project();

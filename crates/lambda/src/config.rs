@@ -2,6 +2,7 @@
 
 use portico_model::Scope;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How the engine runs functions.
@@ -22,6 +23,45 @@ pub struct EngineConfig {
     pub endpoint_url: Option<String>,
     /// Retries of asynchronous invocations.
     pub event_retry: crate::EventRetryPolicy,
+    /// Whether a runtime that has just completed an invocation may poll for
+    /// its next event instead of sleeping (see [`RuntimePolling`]).
+    pub runtime_polling: RuntimePolling,
+}
+
+/// Asked by the Runtime API each time a runtime completes an invocation:
+/// does the machine have a core to spare, so that the runtime may poll for
+/// its next event for a moment instead of sleeping?
+///
+/// Why: at one request at a time the chain client → server → runtime →
+/// server → client is all wake-ups, and on a VM waking a sleeping process
+/// costs tens of microseconds (BENCHMARKS.md). The server's own event loop
+/// already polls while lightly loaded; this lets the runtime do the same.
+/// Under load the answer must be no: polling runtimes would take the cores
+/// from the work. The server decides from its own load; without a gate
+/// (the CLI's one-off invokes) runtimes never poll.
+#[derive(Clone, Default)]
+pub struct RuntimePolling(Option<Arc<dyn Fn() -> bool + Send + Sync>>);
+
+impl RuntimePolling {
+    /// A gate that asks `allowed` each time.
+    pub fn new(allowed: impl Fn() -> bool + Send + Sync + 'static) -> Self {
+        RuntimePolling(Some(Arc::new(allowed)))
+    }
+
+    /// Whether a runtime may poll right now.
+    pub(crate) fn allowed(&self) -> bool {
+        self.0.as_ref().is_some_and(|f| f())
+    }
+}
+
+impl std::fmt::Debug for RuntimePolling {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "RuntimePolling(gated)"
+        } else {
+            "RuntimePolling(never)"
+        })
+    }
 }
 
 impl EngineConfig {
@@ -35,6 +75,7 @@ impl EngineConfig {
             idle_timeout: Duration::from_secs(600),
             endpoint_url: None,
             event_retry: crate::EventRetryPolicy::default(),
+            runtime_polling: RuntimePolling::default(),
         }
     }
 }

@@ -474,6 +474,7 @@ impl Engine {
             runtime_dir: self.runtime_dir.clone(),
             region: self.cfg.scope.region.clone(),
             endpoint_url: self.cfg.endpoint_url.clone(),
+            polling: self.cfg.runtime_polling.clone(),
             sink,
             env_id,
             cgroups: self.cgroups.clone(),

@@ -27,6 +27,7 @@ pub struct Launch {
     pub runtime_dir: PathBuf,
     pub region: String,
     pub endpoint_url: Option<String>,
+    pub polling: crate::RuntimePolling,
     pub sink: crate::LogSink,
     pub env_id: String,
     pub cgroups: Option<crate::cgroup::CgroupRoot>,
@@ -111,7 +112,7 @@ impl Environment {
         };
         let mut cmd = runtime.command(&spec)?;
         let (stop, stop_rx) = watch::channel(false);
-        let (addr, events, shared) = runtime_api::start(stop_rx)
+        let (addr, events, shared) = runtime_api::start(stop_rx, l.polling.clone())
             .await
             .map_err(|e| format!("Runtime API listener: {e}"))?;
         let vars = environment(
@@ -138,11 +139,15 @@ impl Environment {
             None => None,
         };
         crate::engine::die_with_parent(&mut cmd, procs);
+        crate::placement::spawn_with_own_cores(&mut cmd);
         let started = Instant::now();
         let mut child = cmd
             .spawn()
             .map_err(|e| format!("starting {}: {e}", cfg.runtime))?;
         let pid = child.id();
+        if let Some(pid) = pid {
+            shared.placement.started(pid);
+        }
         let mut pipes = Vec::new();
         if let Some(out) = child.stdout.take() {
             pipes.push(read_lines(out, l.sink.clone())?);
@@ -154,8 +159,11 @@ impl Environment {
         // The waiter holds the cgroup too, so that the group is removed only
         // after the process has exited.
         let group = cgroup.clone();
+        let api = shared.clone();
         tokio::spawn(async move {
-            let why = match child.wait().await {
+            let waited = child.wait().await;
+            api.placement.reaped();
+            let why = match waited {
                 Ok(s) => exit_reason(s),
                 Err(e) => format!("wait failed: {e}"),
             };

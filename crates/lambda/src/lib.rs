@@ -26,11 +26,12 @@ mod error;
 mod events;
 mod logs;
 mod memory;
+pub mod placement;
 mod pool;
 mod runtime_api;
 pub mod runtimes;
 
-pub use config::EngineConfig;
+pub use config::{EngineConfig, RuntimePolling};
 pub use engine::{Engine, InvocationType, InvokeRequest, InvokeResponse};
 pub use error::InvokeError;
 pub use events::EventRetryPolicy;

@@ -419,6 +419,7 @@ function sendOn(sock, ex) {
 }
 
 function settle(ex, err, res) {
+  ex.settled = true;
   current = null;
   if (ex.callback !== null) ex.callback(err, res);
   else ex.result = [err, res]; // a prefetched /next nobody asked for yet
@@ -467,6 +468,7 @@ function makeExchange(request, callback) {
     parser: null,
     follower: null,
     result: null,
+    settled: false,
   };
 }
 
@@ -485,7 +487,10 @@ function post(apiPath, extraHeaders, body, callback, prefetchNext) {
   const ex = makeExchange(
     `POST /2018-06-01${apiPath}${REQUEST_TAIL}Content-Type: application/json\r\n${extraHeaders}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    callback,
+    (err, res) => {
+      pollUntil = res === undefined ? 0 : pollDeadline(res.headers);
+      callback(err, res);
+    },
   );
   waiting.push(ex);
   if (prefetchNext === true && prefetched === null) {
@@ -507,14 +512,39 @@ function errorTypeHeader(errorType) {
 
 // The /next long-poll; `callback(err, {status, headers, body})`.
 function next(callback) {
+  const until = pollUntil;
+  pollUntil = 0;
   const nx = prefetched;
   if (nx === null) {
     exchange(NEXT_REQUEST, callback);
     return;
   }
   prefetched = null;
-  if (nx.result === null) nx.callback = callback;
-  else callback(nx.result[0], nx.result[1]);
+  if (nx.result !== null) {
+    callback(nx.result[0], nx.result[1]);
+    return;
+  }
+  nx.callback = callback;
+  if (until > 0) poll(nx, until);
+}
+
+// Polling for the next event instead of sleeping, when the server's 202
+// allows it (Portico-Poll-Us: the server has a core to spare, and waking a
+// sleeping process costs more than the whole exchange on a VM). Each
+// setImmediate turn makes libuv poll its sockets without blocking, so the
+// event is read as soon as it arrives; after the deadline the loop sleeps
+// as usual. Only ever between invocations, while /next holds the loop
+// anyway, so it cannot delay a handler's `beforeExit`.
+const MAX_POLL_US = 1000;
+let pollUntil = 0; // performance.now() deadline granted by the last 202
+
+function pollDeadline(headers) {
+  const us = Number(headers.get('portico-poll-us'));
+  return us > 0 ? performance.now() + Math.min(us, MAX_POLL_US) / 1000 : 0;
+}
+
+function poll(ex, until) {
+  if (!ex.settled && performance.now() < until) setImmediate(poll, ex, until);
 }
 
 module.exports = { next, post, errorTypeHeader };

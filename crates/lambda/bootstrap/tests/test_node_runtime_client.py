@@ -229,6 +229,46 @@ class Pipelining(RawClientCase):
             self.assertTrue(api.requests[2].pipelined, api.requests)
 
 
+class Polling(RawClientCase):
+    """A 202 with `Portico-Poll-Us` (the server has a core to spare) makes the
+    client poll for its next event for that long, on the CPU instead of
+    asleep, at most 1 ms; without it the client sleeps as usual."""
+
+    def main_thread_cpu_ns(self, child):
+        pid = child.proc.pid
+        with open("/proc/%d/task/%d/schedstat" % (pid, pid)) as f:
+            return int(f.read().split()[0])
+
+    def cpu_of_one_invoke(self, api, child, extra):
+        """The main thread's CPU time for one invoke whose 202 carries
+        `extra`, counted until 50 ms after its post (the next event never
+        comes within that time)."""
+        count = len(api.posts()) + 1
+        api.push_post_reply(accepted(extra))
+        before = self.main_thread_cpu_ns(child)
+        api.push_next(next_reply({"n": count}, event_headers()))
+        api.wait_posts(count)
+        time.sleep(0.05)
+        return self.main_thread_cpu_ns(child) - before
+
+    def test_polls_only_when_the_202_says_so_and_for_at_most_1_ms(self):
+        api, child = self.start_raw()
+        self.cpu_of_one_invoke(api, child, None)  # warm-up: JIT, first connection
+        plain, polled, capped = 0, 0, 0
+        for _ in range(10):
+            plain += self.cpu_of_one_invoke(api, child, None)
+            polled += self.cpu_of_one_invoke(api, child, [("Portico-Poll-Us", "1000")])
+            # An hour is asked for; 1 ms is granted.
+            capped += self.cpu_of_one_invoke(api, child, [("Portico-Poll-Us", "3600000000")])
+        ms = lambda ns: ns / 1e6
+        # Ten windows of up to 1 ms each: well above the plain invokes, even
+        # when a busy machine lets the poller have only part of its window.
+        self.assertGreater(ms(polled - plain), 3.0, (ms(plain), ms(polled)))
+        self.assertLess(ms(capped), ms(plain) + 10 * 1.0 + 20.0, (ms(plain), ms(capped)))
+        # The loop still works after all that.
+        self.second_invoke_works(api, 1)
+
+
 class LargeBodies(RawClientCase):
     def test_six_megabyte_event(self):
         api, _ = self.start_raw()
