@@ -7,7 +7,7 @@ use common::*;
 
 fn node_project() -> Project {
     let p = Project::new("t", serde_json::json!({}));
-    p.file("echo", "index.js", "exports.handle = async (e, ctx) => ({ event: e, pid: process.pid, version: ctx.functionVersion, arn: ctx.invokedFunctionArn, mem: ctx.memoryLimitInMB });\n");
+    p.file("echo", "index.js", "exports.handle = async (e, ctx) => ({ event: e, pid: process.pid, version: ctx.functionVersion, arn: ctx.invokedFunctionArn, mem: ctx.memoryLimitInMB, gc: typeof global.gc, argv: process.execArgv });\n");
     p.file("boom", "index.js", "exports.handle = async () => { console.log('about to fail'); throw new Error('boom'); };\n");
     p.file(
         "cbstring",
@@ -59,6 +59,18 @@ async fn node_and_python_results_and_errors_have_aws_shapes() {
     let v = r.json();
     assert_eq!(v["event"], serde_json::json!({"a": 1}));
     assert_eq!(v["mem"], "128", "memoryLimitInMB is a string");
+    // AWS's bootstrap flags: global.gc, 80 KiB headers, a heap sized from 128 MB.
+    assert_eq!(v["gc"], "function");
+    assert_eq!(
+        v["argv"],
+        serde_json::json!([
+            "--expose-gc",
+            "--max-http-header-size",
+            "81920",
+            "--max-semi-space-size=6",
+            "--max-old-space-size=116"
+        ])
+    );
     assert_eq!(
         v["arn"],
         "arn:aws:lambda:us-east-1:000000000000:function:t_echo"

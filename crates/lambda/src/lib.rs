@@ -10,7 +10,7 @@
 //! - Memory: each environment gets its own memory cgroup (limit = memory
 //!   size, peak = `Max Memory Used` of the whole process tree) where the
 //!   machine allows it; elsewhere only Node's heap is capped
-//!   (`--max-old-space-size`) and `Max Memory Used` is the main process's peak.
+//!   (`--max-old-space-size`, as AWS's bootstrap sets it) and `Max Memory Used` is the main process's peak.
 //! - The init phase has no separate 10 s limit: as in AWS's Runtime
 //!   Interface Emulator, the function timeout covers init plus invoke.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
