@@ -68,7 +68,8 @@ async fn node_and_python_results_and_errors_have_aws_shapes() {
             "--max-http-header-size",
             "81920",
             "--max-semi-space-size=6",
-            "--max-old-space-size=116"
+            "--max-old-space-size=116",
+            "--interrupt-budget=8192"
         ])
     );
     assert_eq!(
