@@ -139,7 +139,7 @@ impl Environment {
             None => None,
         };
         crate::engine::die_with_parent(&mut cmd, procs);
-        crate::placement::spawn_with_own_cores(&mut cmd);
+        crate::placement::spawn_placed(&mut cmd);
         let started = Instant::now();
         let mut child = cmd
             .spawn()
