@@ -6,7 +6,9 @@ use crate::StoreError;
 use crate::log_pack;
 use rusqlite::{Connection, params};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::time::Duration;
 
 /// One log line.
@@ -163,8 +165,24 @@ fn write_batch(conn: &Connection, events: &[LogEvent], trim: bool) -> Result<(),
 /// rather than slowing the caller.
 #[derive(Clone)]
 pub struct LogWriter {
-    tx: SyncSender<Msg>,
-    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    tx: Sender<Msg>,
+    queue: Arc<Queue>,
+}
+
+/// Lines queued at most; more are dropped (and counted) until the writer
+/// catches up.
+const QUEUE_LINES: usize = 65_536;
+
+/// The queue's bookkeeping, shared by the senders and the writer thread.
+///
+/// Why a count beside an unbounded channel, not a bounded channel: std's
+/// bounded channel is an array of its whole capacity, written through at
+/// creation, so 65,536 slots were ~7 MB of resident memory from the first
+/// second; the list-based channel holds only what is queued.
+#[derive(Default)]
+struct Queue {
+    lines: AtomicUsize,
+    dropped: AtomicU64,
 }
 
 enum Msg {
@@ -177,14 +195,14 @@ impl LogWriter {
     pub fn start(store_dir: &Path) -> Result<LogWriter, StoreError> {
         let path: PathBuf = store_dir.join("logs.db");
         let conn = open(&path)?;
-        let (tx, rx) = sync_channel(65_536);
-        let dropped = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let counter = dropped.clone();
+        let (tx, rx) = channel();
+        let queue = Arc::new(Queue::default());
+        let counter = queue.clone();
         std::thread::Builder::new()
             .name("portico-logs".into())
             .spawn(move || writer_loop(conn, rx, counter))
             .map_err(|e| StoreError::io(&path, e))?;
-        Ok(LogWriter { tx, dropped })
+        Ok(LogWriter { tx, queue })
     }
 
     /// Queues a line.
@@ -196,11 +214,13 @@ impl LogWriter {
             ts_ms,
             message,
         };
-        if let Err(TrySendError::Full(_)) = self.tx.try_send(Msg::Line(e)) {
+        if self.queue.lines.fetch_add(1, Ordering::Relaxed) >= QUEUE_LINES {
+            self.queue.lines.fetch_sub(1, Ordering::Relaxed);
             // Counted, and reported by the writer thread once per batch, so
             // that a flood does not turn into a flood of warnings.
-            self.dropped
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.queue.dropped.fetch_add(1, Ordering::Relaxed);
+        } else if self.tx.send(Msg::Line(e)).is_err() {
+            self.queue.lines.fetch_sub(1, Ordering::Relaxed);
         }
     }
 
@@ -213,11 +233,7 @@ impl LogWriter {
     }
 }
 
-fn writer_loop(
-    conn: Connection,
-    rx: Receiver<Msg>,
-    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
-) {
+fn writer_loop(conn: Connection, rx: Receiver<Msg>, queue: Arc<Queue>) {
     let mut batch = Vec::new();
     let mut waiters = Vec::new();
     // Lines and bytes of text stored since retention was last checked.
@@ -229,7 +245,7 @@ fn writer_loop(
         // becomes one transaction and the thread wakes a few times a second,
         // not once per line.
         match rx.recv() {
-            Ok(m) => take(m, &mut batch, &mut waiters),
+            Ok(m) => take(m, &queue, &mut batch, &mut waiters),
             Err(_) => return,
         }
         // Lines keep coming (a large batch, or the last write was moments
@@ -243,12 +259,12 @@ fn writer_loop(
         }
         loop {
             match rx.try_recv() {
-                Ok(m) => take(m, &mut batch, &mut waiters),
+                Ok(m) => take(m, &queue, &mut batch, &mut waiters),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => break,
             }
         }
-        let lost = dropped.swap(0, std::sync::atomic::Ordering::Relaxed);
+        let lost = queue.dropped.swap(0, Ordering::Relaxed);
         if lost > 0 {
             tracing::warn!("the log queue was full: {lost} log lines were dropped");
         }
@@ -354,9 +370,17 @@ const BUSY_GAP: Duration = Duration::from_millis(50);
 /// A batch at least this large means the writer is under load.
 const BURST: usize = 64;
 
-fn take(m: Msg, batch: &mut Vec<LogEvent>, waiters: &mut Vec<std::sync::mpsc::Sender<()>>) {
+fn take(
+    m: Msg,
+    queue: &Queue,
+    batch: &mut Vec<LogEvent>,
+    waiters: &mut Vec<std::sync::mpsc::Sender<()>>,
+) {
     match m {
-        Msg::Line(e) => batch.push(e),
+        Msg::Line(e) => {
+            queue.lines.fetch_sub(1, Ordering::Relaxed);
+            batch.push(e);
+        }
         Msg::Flush(w) => waiters.push(w),
     }
 }
@@ -364,6 +388,30 @@ fn take(m: Msg, batch: &mut Vec<LogEvent>, waiters: &mut Vec<std::sync::mpsc::Se
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_queue_drops_and_counts_lines_until_the_writer_takes_some() {
+        let (tx, rx) = channel();
+        let w = LogWriter {
+            tx,
+            queue: Arc::new(Queue::default()),
+        };
+        for i in 0..QUEUE_LINES + 5 {
+            w.send("g", "s", 0, format!("line {i}"));
+        }
+        assert_eq!(w.queue.dropped.load(Ordering::Relaxed), 5);
+        assert_eq!(rx.try_iter().count(), QUEUE_LINES, "the first lines kept");
+        // The writer's side gives the room back as it takes lines.
+        let (mut batch, mut waiters) = (Vec::new(), Vec::new());
+        w.send("g", "s", 0, "refused".into());
+        assert_eq!(w.queue.dropped.load(Ordering::Relaxed), 6);
+        w.queue.lines.store(1, Ordering::Relaxed);
+        w.send("g", "s", 0, "kept".into());
+        let m = rx.try_recv().expect("queued");
+        take(m, &w.queue, &mut batch, &mut waiters);
+        assert_eq!(batch[0].message, "kept");
+        assert_eq!(w.queue.lines.load(Ordering::Relaxed), 1);
+    }
 
     #[test]
     fn writes_and_filters() {
