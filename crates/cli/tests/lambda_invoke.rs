@@ -59,19 +59,17 @@ async fn node_and_python_results_and_errors_have_aws_shapes() {
     let v = r.json();
     assert_eq!(v["event"], serde_json::json!({"a": 1}));
     assert_eq!(v["mem"], "128", "memoryLimitInMB is a string");
-    // AWS's bootstrap flags: global.gc, 80 KiB headers, a heap sized from 128 MB.
+    // AWS's bootstrap flags reach the process (the list itself is pinned
+    // by the runtime's unit test): global.gc, a heap sized from 128 MB.
     assert_eq!(v["gc"], "function");
-    assert_eq!(
-        v["argv"],
-        serde_json::json!([
-            "--expose-gc",
-            "--max-http-header-size",
-            "81920",
-            "--max-semi-space-size=6",
-            "--max-old-space-size=116",
-            "--interrupt-budget=8192"
-        ])
-    );
+    let argv = v["argv"].as_array().expect("execArgv");
+    for flag in [
+        "--expose-gc",
+        "--max-semi-space-size=6",
+        "--max-old-space-size=116",
+    ] {
+        assert!(argv.iter().any(|a| a == flag), "{flag} in {argv:?}");
+    }
     assert_eq!(
         v["arn"],
         "arn:aws:lambda:us-east-1:000000000000:function:t_echo"
