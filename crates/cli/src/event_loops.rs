@@ -31,7 +31,7 @@ type Handoff = (std::net::TcpStream, SocketAddr, Open);
 
 /// Event-loop threads to use.
 pub fn threads() -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = crate::spin::cores();
     std::env::var("PORTICO_SERVER_THREADS")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())

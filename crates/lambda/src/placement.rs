@@ -73,9 +73,10 @@ pub(crate) fn spawn_placed(cmd: &mut tokio::process::Command) {
 /// same share of the CPU, but its wake-ups do not preempt a running
 /// thread. Why: under load, each event the loop writes wakes a runtime,
 /// and the scheduler used to switch to it at once, leaving the loop's
-/// other ready work (more events, answers) half done: 0.75 preemptions of
-/// a loop per request at 16 connections. As batch work, the runtime
-/// starts when the loop next waits or its slice ends: 0.4–0.55.
+/// other ready work (more events, answers) half done: 0.66–0.75
+/// preemptions of the two loops per request at 16 connections. As batch
+/// work, the runtime starts when the loop next waits or its slice ends:
+/// 0.4–0.55.
 /// Unprivileged, and harmless where it fails.
 fn batch() {
     let param = libc::sched_param { sched_priority: 0 };

@@ -185,6 +185,25 @@ struct Queue {
     dropped: AtomicU64,
 }
 
+impl Queue {
+    /// Takes a place for one line; a full queue counts it as dropped
+    /// instead (reported by the writer thread once per batch, so that a
+    /// flood does not turn into a flood of warnings).
+    fn admit(&self) -> bool {
+        if self.lines.fetch_add(1, Ordering::Relaxed) < QUEUE_LINES {
+            return true;
+        }
+        self.release();
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+        false
+    }
+
+    /// A line left the queue (taken by the writer, or never sent).
+    fn release(&self) {
+        self.lines.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 enum Msg {
     Line(LogEvent),
     Flush(std::sync::mpsc::Sender<()>),
@@ -214,13 +233,8 @@ impl LogWriter {
             ts_ms,
             message,
         };
-        if self.queue.lines.fetch_add(1, Ordering::Relaxed) >= QUEUE_LINES {
-            self.queue.lines.fetch_sub(1, Ordering::Relaxed);
-            // Counted, and reported by the writer thread once per batch, so
-            // that a flood does not turn into a flood of warnings.
-            self.queue.dropped.fetch_add(1, Ordering::Relaxed);
-        } else if self.tx.send(Msg::Line(e)).is_err() {
-            self.queue.lines.fetch_sub(1, Ordering::Relaxed);
+        if self.queue.admit() && self.tx.send(Msg::Line(e)).is_err() {
+            self.queue.release();
         }
     }
 
@@ -378,7 +392,7 @@ fn take(
 ) {
     match m {
         Msg::Line(e) => {
-            queue.lines.fetch_sub(1, Ordering::Relaxed);
+            queue.release();
             batch.push(e);
         }
         Msg::Flush(w) => waiters.push(w),

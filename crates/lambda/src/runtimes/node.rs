@@ -11,7 +11,7 @@ const BOOTSTRAP: &str = include_str!("../../bootstrap/node/bootstrap.js");
 const RUNTIME_CLIENT: &str = include_str!("../../bootstrap/node/runtime_client.js");
 
 /// The flags AWS's `/var/runtime/bootstrap` gives `node` before its entry
-/// point, in its order (docs/compat.md).
+/// point, in its order, then one of Portico's own (docs/compat.md).
 fn node_args(memory_mb: u32, node_options: Option<&str>) -> Vec<String> {
     // `global.gc` exists on AWS, and Node's HTTP parser accepts 80 KiB of
     // headers instead of its own 16 KiB default.
@@ -30,7 +30,11 @@ fn node_args(memory_mb: u32, node_options: Option<&str>) -> Vec<String> {
         args.push(format!("--max-semi-space-size={}", new_space / 2));
     }
     if !sets("--max-old-space-size") {
-        args.push(format!("--max-old-space-size={}", memory_mb - new_space));
+        // At least 64 MB, as before, for a memory size below AWS's minimum.
+        args.push(format!(
+            "--max-old-space-size={}",
+            (memory_mb - new_space).max(64)
+        ));
     }
     // Not AWS's: V8 considers a function for optimization after an eighth of
     // its default bytecode budget (67,584). Each of a function's up to 16
